@@ -1,0 +1,454 @@
+"""Citations: checks the bibliography and renders every `[@key]` of the site in one citeproc pass.
+
+mkdocs-bibtex, configured under `plugins: - bibtex` in mkdocs.yml, names the bibliography
+(`bib_file`), the citation style (`csl_file`) and the list placeholders (`bib_command`,
+`full_bib_command`), and loads the bibliography. Its own page pass is switched off here: it scans
+raw Markdown (code blocks included), runs pandoc once per page, and renders footnotes. Instead:
+
+- on_config checks the bibliography and the style before mkdocs-bibtex reads them, reporting
+  every problem as one `file:line: message` error, never a traceback;
+- on_files finds every citation on every page and formats them all, with every entry of the
+  bibliography, in one pandoc/citeproc run, so year suffixes (2009a, 2009b) are decided once for
+  the whole site. The result is cached in .cache/citations under a hash of the bibliography, the
+  style and pandoc's version, so a rebuild formats only citations it has not seen before;
+- on_page_markdown writes each citation as author-year links and appends the page's reference
+  list; the full bibliography lists every entry with links back to each place that cites it.
+"""
+
+from __future__ import annotations
+
+import difflib
+import hashlib
+import html
+import json
+import re
+import subprocess
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pypandoc
+from mkdocs.exceptions import PluginError
+from mkdocs.plugins import event_priority, get_plugin_logger
+from mkdocs.utils import get_relative_url
+from mkdocs.utils.meta import get_data
+from pybtex.database import BibliographyDataError
+from pybtex.database.input.bibtex import Parser
+from pybtex.scanner import PybtexSyntaxError
+
+log = get_plugin_logger("citations")
+
+# Bump when the cached HTML would change for the same inputs.
+CACHE_FORMAT = 1
+
+# Fields every entry of a type must have, so that no reference renders half empty.
+REQUIRED_FIELDS = {
+    "article": ("author", "title", "journal", "year"),
+    "book": ("title", "publisher", "year"),
+    "incollection": ("author", "title", "booktitle", "publisher", "year"),
+    "inproceedings": ("author", "title", "booktitle", "year"),
+    "techreport": ("author", "title", "institution", "year"),
+    "misc": ("title", "year"),
+}
+
+KEY = r"\w(?:[\w:.-]*\w)?"
+
+# One pass over a page finds, in order: spans whose `@` is not a citation (code, comments, link
+# text and targets, autolinks, e-mail addresses), headings, and citations. Alternatives are tried
+# left to right, so a citation inside code or link text is consumed as code or link first.
+PAGE_TOKENS = re.compile(
+    rf"""
+      (?P<fence>^[ \t]*(?P<marker>`{{3,}}|~{{3,}})[^\n]*\n[\s\S]*?(?:^[ \t]*(?P=marker)[ \t]*$|\Z))
+    | (?P<code>(?P<ticks>`+)[\s\S]+?(?P=ticks))
+    | (?P<comment><!--[\s\S]*?-->)
+    | (?P<link>!?\[[^\[\]\n]*\](?:\([^)\n]*\)|\[[^\]\n]*\]))
+    | (?P<autolink><[^<>\s]+[@:][^<>\s]*>)
+    | (?P<email>[\w.+-]+@[\w-]+(?:\.[\w-]+)+)
+    | (?P<heading>^\#{{1,6}}[ \t]+)(?=(?P<heading_text>[^\n]*))
+    | (?P<group>\[[^\[\]]*?(?<![\w.+\\-])-?@[^\[\]]*\])(?![(\[:])
+    | (?P<narrative>(?<![\w.+@\\/-])@{KEY})
+    """,
+    re.VERBOSE | re.MULTILINE,
+)
+CITED_KEY = re.compile(rf"(?<![\w.+-])-?@({KEY})")
+BIB_ENTRY_START = re.compile(r"^[ \t]*@(\w+)[ \t]*[{(][ \t]*([^,\s]+)[ \t]*,", re.MULTILINE)
+PANDOC_CITATION = re.compile(r'<div id="c(\d+)">\s*<p>(.*?)</p>\s*</div>', re.DOTALL)
+PANDOC_ENTRY = re.compile(r'<div id="ref-([^"]+)" class="csl-entry"[^>]*>\s*(.*?)\s*</div>', re.DOTALL)
+
+
+@dataclass
+class Citation:
+    """One citation as an editor wrote it on a page."""
+
+    source: str  # the Markdown, e.g. "[see @witt2006, p. 490]" or "@witt2006"
+    keys: list[str]
+    line: int
+    section: str  # the heading it stands under, for backlinks
+
+
+@dataclass
+class CitingPage:
+    path: str  # relative to docs/, as in error messages
+    title: str
+    citations: list[Citation] = field(default_factory=list)
+
+
+@dataclass
+class BibEntry:
+    key: str
+    type: str
+    line: int
+    fields: dict[str, str]
+
+
+class CitationError(PluginError):
+    """Stops the build after every problem has been logged on a line of its own."""
+
+
+def _line_of(text: str, offset: int) -> int:
+    return text.count("\n", 0, offset) + 1
+
+
+# --- Checking the bibliography ---------------------------------------------------------------
+
+
+def read_bibliography(path: Path, name: str) -> tuple[dict[str, BibEntry], list[str]]:
+    """Parses the bib file; returns its entries and one `name:line: message` per problem."""
+    if not path.is_file():
+        return {}, [f"{name}: bibliography file not found (mkdocs.yml, plugins: bibtex: bib_file)"]
+    text = path.read_text(encoding="utf-8")
+    matches = [m for m in BIB_ENTRY_START.finditer(text) if m.group(1).lower() not in ("comment", "string", "preamble")]
+    starts = [(m.group(1).lower(), m.group(2), _line_of(text, m.start())) for m in matches]
+
+    problems = []
+    first_line: dict[str, int] = {}
+    for _, key, line in starts:
+        if key in first_line:
+            problems.append(f"{name}:{line}: duplicate key '{key}' (first defined at line {first_line[key]})")
+        else:
+            first_line[key] = line
+    # An entry left open swallows the next one; pybtex would only notice somewhere inside it.
+    for match, following in zip(matches, matches[1:]):
+        if not _closes(text[match.end() : following.start()], depth=1):
+            key, line = match.group(2), _line_of(text, match.start())
+            problems.append(f"{name}:{line}: entry '{key}' is not closed before the next entry at line {_line_of(text, following.start())}")
+    if problems:
+        return {}, problems
+
+    try:
+        data = Parser().parse_string(text)
+    except PybtexSyntaxError as error:
+        return {}, [_syntax_problem(name, text, error, starts)]
+    except BibliographyDataError as error:
+        return {}, [f"{name}: {error}"]
+
+    entries = {}
+    doi_line: dict[str, int] = {}
+    for key, entry in data.entries.items():
+        line = first_line.get(key, 1)
+        fields = {k.lower(): v for k, v in entry.fields.items()}
+        for role, persons in entry.persons.items():
+            fields[role.lower()] = " and ".join(str(p) for p in persons)
+        kind = entry.type.lower()
+        missing = [f for f in REQUIRED_FIELDS.get(kind, ("title",)) if not fields.get(f, "").strip()]
+        if missing:
+            problems.append(f"{name}:{line}: entry '{key}' ({kind}) is missing required field(s): {', '.join(missing)}")
+        doi = fields.get("doi", "").strip().lower()
+        if doi:
+            if doi in doi_line:
+                problems.append(f"{name}:{line}: entry '{key}' repeats DOI {doi} (also at line {doi_line[doi]})")
+            doi_line.setdefault(doi, line)
+        entries[key] = BibEntry(key, kind, line, fields)
+    return entries, problems
+
+
+def _closes(text: str, depth: int) -> bool:
+    for char in text:
+        depth += {"{": 1, "}": -1, "(": 0, ")": 0}.get(char, 0)
+        if depth == 0:
+            return True
+    return False
+
+
+def _syntax_problem(name: str, text: str, error: PybtexSyntaxError, starts: list) -> str:
+    """Names the line where the fault is, which is often before the line where pybtex noticed it."""
+    line = error.lineno or 1
+    lines = text.splitlines()
+    entry = next((key for _, key, start in reversed(starts) if start <= line), None)
+    where = f" in entry '{entry}'" if entry else ""
+    message = str(error).split(": ", 1)[-1]
+    noticed = lines[line - 1].strip() if 0 < line <= len(lines) else ""
+    previous = line - 1
+    while previous > 0 and not lines[previous - 1].strip():
+        previous -= 1
+    if previous and re.match(r"\w+\s*=", noticed) and not lines[previous - 1].rstrip().endswith((",", "{", "(")):
+        return f"{name}:{previous}: syntax error{where}: missing ',' at the end of this line"
+    return f"{name}:{line}: syntax error{where}: {message}"
+
+
+def check_style(path: Path, name: str) -> list[str]:
+    if not path.is_file():
+        return [f"{name}: citation style file not found (mkdocs.yml, plugins: bibtex: csl_file)"]
+    head = path.read_text(encoding="utf-8")[:2000]
+    if "<style" not in head or "http://purl.org/net/xbiblio/csl" not in head:
+        return [f"{name}:1: not a CSL style (no <style xmlns=\"http://purl.org/net/xbiblio/csl\"> element)"]
+    return []
+
+
+# --- Finding citations on pages --------------------------------------------------------------
+
+
+def find_citations(markdown: str, first_line: int = 1) -> tuple[list[Citation], list[tuple[int, str]]]:
+    """Returns the citations of a page body in order, and (line, problem) for unreadable ones."""
+    citations, problems = [], []
+    section = ""
+    for match in PAGE_TOKENS.finditer(markdown):
+        kind = match.lastgroup if match.lastgroup != "heading_text" else "heading"
+        if match.group("heading"):
+            section = _plain_heading(match.group("heading_text"))
+            continue
+        if kind not in ("group", "narrative"):
+            continue
+        source = match.group(kind)
+        line = first_line + _line_of(markdown, match.start()) - 1
+        keys = CITED_KEY.findall(source)
+        if kind == "group" and any(len(CITED_KEY.findall(item)) != 1 for item in source[1:-1].split(";")):
+            problems.append((line, f"cannot read citation {source}: write [@key], or [@key1; @key2] for several"))
+            continue
+        citations.append(Citation(source, keys, line, section))
+    return citations, problems
+
+
+def _plain_heading(text: str) -> str:
+    text = re.sub(r"\{[^}]*\}\s*$", "", text)  # attr_list, e.g. {#anchor}
+    text = PAGE_TOKENS.sub(lambda m: "" if m.lastgroup in ("group", "narrative") else m.group(0), text)
+    return re.sub(r"[*_`]|\s+#+\s*$", "", text).strip()
+
+
+# --- Formatting: one citeproc run for the site, cached ---------------------------------------
+
+
+@dataclass
+class Formatted:
+    entries: dict[str, str]  # key -> reference HTML, in bibliography order
+    citations: dict[str, str]  # citation source -> in-text HTML
+
+
+def format_site(sources: set[str], bib: Path, csl: Path, cache_dir: Path) -> Formatted:
+    """Formats citations with pandoc's citeproc, running it only for sources not cached yet."""
+    pandoc = pypandoc.get_pandoc_path()
+    digest = hashlib.sha256()
+    for part in (bib.read_bytes(), csl.read_bytes(), pypandoc.get_pandoc_version().encode(), bytes([CACHE_FORMAT])):
+        digest.update(hashlib.sha256(part).digest())
+    cache_file = cache_dir / f"{digest.hexdigest()[:32]}.json"
+    cached = json.loads(cache_file.read_text(encoding="utf-8")) if cache_file.is_file() else {}
+    formatted = Formatted(cached.get("entries", {}), cached.get("citations", {}))
+
+    missing = sorted(sources - formatted.citations.keys())
+    if missing or not formatted.entries:
+        entries, citations = _run_citeproc(pandoc, missing, bib, csl)
+        formatted.entries = entries
+        formatted.citations.update(citations)
+        cache_dir.mkdir(parents=True, exist_ok=True)
+        cache_file.write_text(json.dumps({"entries": formatted.entries, "citations": formatted.citations}), encoding="utf-8")
+    return formatted
+
+
+def _run_citeproc(pandoc: str, sources: list[str], bib: Path, csl: Path) -> tuple[dict[str, str], dict[str, str]]:
+    # nocite '@*' puts every entry in the run, so disambiguation (2009a/2009b) depends on the
+    # bibliography alone, never on which citations happen to be formatted together.
+    document = "---\nnocite: '@*'\nlink-citations: true\nlink-bibliography: false\nlang: en-GB\n---\n\n"
+    document += "".join(f"::: {{#c{i}}}\n{source}\n:::\n\n" for i, source in enumerate(sources))
+    run = subprocess.run(
+        [pandoc, "--from=markdown", "--to=html", "--wrap=none", "--citeproc", f"--bibliography={bib}", f"--csl={csl}"],
+        input=document, capture_output=True, text=True, encoding="utf-8",
+    )
+    if run.returncode != 0:
+        raise CitationError(f"pandoc could not format the citations: {run.stderr.strip()}")
+    for warning in run.stderr.strip().splitlines():
+        log.warning(f"pandoc: {warning}")
+    citations = {sources[int(i)]: body.strip() for i, body in PANDOC_CITATION.findall(run.stdout)}
+    entries = {key: body.strip() for key, body in PANDOC_ENTRY.findall(run.stdout)}
+    return entries, citations
+
+
+# --- The site's citations --------------------------------------------------------------------
+
+
+class SiteCitations:
+    """What one build knows: the bibliography, every page's citations, their formatted HTML."""
+
+    def __init__(self, config, bibtex):
+        root = Path(config.config_file_path).parent
+        self.root = root
+        self.bib = root / bibtex.config.bib_file
+        self.csl = root / bibtex.config.csl_file
+        self.bib_name = bibtex.config.bib_file
+        self.bib_command = bibtex.config.bib_command
+        self.full_bib_command = bibtex.config.full_bib_command
+        self.bib_by_default = bibtex.config.bib_by_default
+        self.cache_dir = root / ".cache" / "citations"
+        problems = check_style(self.csl, bibtex.config.csl_file)
+        self.entries, bib_problems = read_bibliography(self.bib, self.bib_name)
+        stop_on(problems + bib_problems)
+        self.pages: dict[str, CitingPage] = {}
+        self.full_bibliography_page = None
+        self.formatted: Formatted | None = None
+
+    def collect(self, files, nav_titles: dict[str, str]) -> None:
+        """Reads every page's citations, checks their keys, and formats them all at once."""
+        self.files = files
+        problems = []
+        listed_anyway: set[str] = set()
+        for file in files.documentation_pages():
+            source = file.content_string
+            body, meta = get_data(source)
+            offset = source[: len(source) - len(body)].count("\n") if source.endswith(body) else 0
+            title = nav_titles.get(file.src_uri) or meta.get("title") or file.name
+            page = CitingPage(file.src_uri, str(title))
+            page.citations, unreadable = find_citations(body, offset + 1)
+            problems += [f"docs/{file.src_uri}:{line}: {message}" for line, message in unreadable]
+            for citation in page.citations:
+                for key in citation.keys:
+                    if key not in self.entries:
+                        problems.append(f"docs/{file.src_uri}:{citation.line}: unknown citation key '{key}'{self._suggest(key)}")
+            if self.full_bib_command in body:
+                self.full_bibliography_page = file
+                listed_anyway.update(meta.get("nocite") or [])
+            self.pages[file.src_uri] = page
+        stop_on(problems)
+
+        cited = {key for page in self.pages.values() for c in page.citations for key in c.keys}
+        for key, entry in self.entries.items():
+            if key not in cited and key not in listed_anyway:
+                log.warning(
+                    f"{self.bib_name}:{entry.line}: entry '{key}' is not cited on any page "
+                    f"(cite it, delete it, or list it under 'nocite:' in the bibliography page's front matter)"
+                )
+        sources = {c.source for page in self.pages.values() for c in page.citations}
+        self.formatted = format_site(sources, self.bib, self.csl, self.cache_dir)
+
+    def _suggest(self, key: str) -> str:
+        close = difflib.get_close_matches(key, self.entries, n=1, cutoff=0.6)
+        return f" (did you mean '{close[0]}'?)" if close else ""
+
+    def render_page(self, markdown: str, page) -> str:
+        """Replaces the page's citations by links and places its reference list."""
+        numbered = iter(range(1, 1 << 30))
+
+        def cite(match: re.Match) -> str:
+            if match.lastgroup not in ("group", "narrative") or match.group("heading"):
+                return match.group(0)
+            source = match.group(match.lastgroup)
+            return _in_text_html(self.formatted.citations[source], next(numbered))
+
+        markdown = PAGE_TOKENS.sub(cite, markdown)
+        cited = list(dict.fromkeys(key for c in self.pages[page.file.src_uri].citations for key in c.keys))
+        if self.full_bib_command in markdown:
+            markdown = markdown.replace(self.full_bib_command, self._reference_list(list(self.entries), page))
+        if cited:
+            listing = self._reference_list(cited, None)
+            if self.bib_command in markdown:
+                markdown = markdown.replace(self.bib_command, listing)
+            elif self.bib_by_default:
+                markdown += f"\n\n## References\n\n{listing}\n"
+        return markdown
+
+    def _reference_list(self, keys: list[str], full_page) -> str:
+        order = {key: i for i, key in enumerate(self.formatted.entries)}
+        items = []
+        for key in sorted(keys, key=lambda k: order[k]):
+            parts = [f'<span class="reference-text">{self.formatted.entries[key]}</span>', _identifier_links(self.entries[key].fields)]
+            if full_page is not None:
+                parts.append(self._backlinks(key, full_page))
+            items.append(f'<li class="reference" id="ref-{html.escape(key)}">{" ".join(p for p in parts if p)}</li>')
+        return '<ul class="reference-list">\n' + "\n".join(items) + "\n</ul>"
+
+    def _backlinks(self, key: str, full_page) -> str:
+        links = []
+        for page in self.pages.values():
+            number = 0
+            seen_sections: dict[str, int] = {}
+            url = get_relative_url(self._url_of(page.path), full_page.url)
+            for citation in page.citations:
+                number += 1
+                if key not in citation.keys:
+                    continue
+                where = page.title if not citation.section or citation.section == page.title else f"{page.title} › {citation.section}"
+                seen_sections[where] = seen_sections.get(where, 0) + 1
+                text = where if seen_sections[where] == 1 else f"({seen_sections[where]})"
+                links.append(f'<a href="{html.escape(url)}#cite-{number}">{html.escape(text)}</a>')
+        if not links:
+            return ""
+        return f'<span class="reference-backlinks">Cited in: {", ".join(links)}</span>'
+
+    def _url_of(self, src_uri: str) -> str:
+        return self.files.get_file_from_path(src_uri).url
+
+
+def _in_text_html(pandoc_html: str, number: int) -> str:
+    # The link names the work; aria-describedby lets a screen reader read the full reference
+    # (listed at the end of the same page) when the link takes focus.
+    linked = re.sub(
+        r'<a href="#ref-([^"]+)" role="doc-biblioref">',
+        r'<a href="#ref-\1" class="citation-link" role="doc-biblioref" aria-describedby="ref-\1">',
+        pandoc_html,
+    )
+    return linked.replace('<span class="citation"', f'<span class="citation" id="cite-{number}"', 1)
+
+
+def _identifier_links(fields: dict[str, str]) -> str:
+    links = []
+    if doi := fields.get("doi"):
+        links.append(f'<a class="reference-doi" href="https://doi.org/{html.escape(doi)}">DOI: {html.escape(doi)}</a>')
+    if pmid := fields.get("pmid"):
+        links.append(f'<a class="reference-pubmed" href="https://pubmed.ncbi.nlm.nih.gov/{html.escape(pmid)}/">PubMed: {html.escape(pmid)}</a>')
+    if not links and (url := fields.get("url")):
+        links.append(f'<a class="reference-url" href="{html.escape(url)}">{html.escape(url)}</a>')
+    return f'<span class="reference-links">{" · ".join(links)}</span>' if links else ""
+
+
+def stop_on(problems: list[str]) -> None:
+    for problem in problems:
+        log.error(problem)
+    if problems:
+        raise CitationError(f"{len(problems)} citation problem(s), listed above.")
+
+
+# --- MkDocs events ---------------------------------------------------------------------------
+
+site: SiteCitations | None = None
+
+
+@event_priority(100)  # before mkdocs-bibtex parses the bibliography, which would crash on bad input
+def on_config(config):
+    global site
+    bibtex = config.plugins.get("bibtex")
+    if bibtex is None:
+        raise PluginError("overrides/hooks/citations.py needs the bibtex plugin in mkdocs.yml")
+    # This hook renders the citations; mkdocs-bibtex's own page pass would render them again.
+    config.plugins.events["page_markdown"].remove(bibtex.on_page_markdown)
+    site = SiteCitations(config, bibtex)
+
+
+def on_files(files, config):
+    # The style sits in the theme folder (overrides/), whose files MkDocs publishes; it is build
+    # input, not part of the site.
+    for file in list(files):
+        if Path(file.abs_src_path).resolve() == site.csl.resolve():
+            files.remove(file)
+    site.collect(files, dict(_nav_titles(config.nav or [])))
+
+
+def _nav_titles(items):
+    """(page path, title) pairs from mkdocs.yml's nav, whose short titles suit backlinks."""
+    for item in items:
+        if isinstance(item, dict):
+            for title, target in item.items():
+                if isinstance(target, str):
+                    yield target, title
+                else:
+                    yield from _nav_titles(target)
+
+
+def on_page_markdown(markdown, page, config, files):
+    return site.render_page(markdown, page)

@@ -1,0 +1,231 @@
+"""Citations as readers see them: author-year links, reference lists, backlinks, previews."""
+
+import re
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+
+import pytest
+
+from conftest import FIXTURE_BIB, ROOT, mkdocs
+
+
+def citations(article):
+    return article.select("span.citation")
+
+
+def reference_ids(article):
+    return [li["id"] for li in article.select("ul.reference-list > li.reference")]
+
+
+# --- The factsheet site ------------------------------------------------------------------------
+
+
+def test_citations_read_author_year_with_one_link_per_work(site):
+    article = site.article("how-acupuncture-can-help/")
+    first = citations(article)[0]
+    assert first.get_text() == "(Witt 2006; Haake 2007; Cherkin 2009; Sherman 2009a)"
+    assert [a["href"] for a in first.select("a")] == ["#ref-witt2006", "#ref-haake2007", "#ref-cherkin2009", "#ref-sherman2009a"]
+    assert not article.select("sup"), "no superscript footnote numbers beside citations"
+
+
+def test_each_page_lists_exactly_the_works_it_cites(site):
+    for title, url in site.nav_urls.items():
+        article = site.article(url)
+        cited = {a["href"].removeprefix("#ref-") for a in article.select("a.citation-link")}
+        listed = {i.removeprefix("ref-") for i in reference_ids(article)}
+        if title == "References":
+            continue
+        assert cited == listed, f"{title}: cited {sorted(cited - listed)} not listed; listed {sorted(listed - cited)} not cited"
+
+
+def test_bibliography_page_lists_every_entry_alphabetically(site):
+    from pybtex.database import parse_file
+
+    entries = parse_file(ROOT / "references.bib").entries
+    ids = [i.removeprefix("ref-") for i in reference_ids(site.article("references/"))]
+    assert sorted(ids) == sorted(entries)
+
+    def sort_key(key):
+        person = entries[key].persons.get("author", [None])[0]
+        name = str(person.last_names[0]) if person else entries[key].fields["institution"]
+        return (name.lower().strip("{}"), entries[key].fields["year"], key)
+
+    assert ids == sorted(ids, key=sort_key)
+
+
+def test_year_suffixes_are_the_same_on_every_page(site):
+    """Sherman 2009a and 2009b read the same wherever they are cited."""
+    seen = {}
+    for url in site.nav_urls.values():
+        for link in site.article(url).select("a.citation-link"):
+            key = link["href"].removeprefix("#ref-")
+            label = re.search(r"\d{4}[a-z]?", link.get_text()).group(0)
+            assert seen.setdefault(key, label) == label, f"{key} reads {label} on /{url}, {seen[key]} elsewhere"
+    assert seen["sherman2009a"] == "2009a" and seen["sherman2009b"] == "2009b"
+
+
+def test_reference_entries_use_typographic_dashes_and_link_doi_and_pubmed(site):
+    article = site.article("references/")
+    for entry in article.select("li.reference"):
+        text = entry.get_text()
+        assert "--" not in text, entry["id"]
+    haake = article.select_one("#ref-haake2007")
+    assert "1892–1898" in haake.get_text()
+    hrefs = [a["href"] for a in haake.select(".reference-links a")]
+    assert hrefs == ["https://doi.org/10.1001/archinte.167.17.1892", "https://pubmed.ncbi.nlm.nih.gov/17893311/"]
+
+
+def test_reference_anchor_is_the_same_wherever_a_work_is_listed(site):
+    for url in site.nav_urls.values():
+        for entry in site.article(url).select("li.reference"):
+            assert re.fullmatch(r"ref-[a-z]+\d{4}[a-z]?", entry["id"])
+    assert site.article("clinical-studies/").select_one("#ref-haake2007")
+    assert site.article("references/").select_one("#ref-haake2007")
+
+
+def test_backlinks_lead_to_the_citing_place(site):
+    article = site.article("references/")
+    for entry in article.select("li.reference"):
+        links = entry.select(".reference-backlinks a")
+        assert links, f"{entry['id']} has no backlinks"
+        for link in links:
+            page_url, anchor = link["href"].split("#")
+            target = site.article(page_url.removeprefix("../"))
+            place = target.select_one(f"#{anchor}")
+            assert place is not None and place.select_one(f'a[href="#{entry["id"]}"]'), link["href"]
+
+
+def test_citation_preview_is_wired_to_the_reference_for_screen_readers(site):
+    page = site.html("clinical-studies/")
+    for link in page.select("a.citation-link"):
+        described = page.select_one(f"#{link['aria-describedby']}")
+        assert described is not None and "reference" in described["class"]
+    scripts = [s.get("src", "") for s in page.select("script")]
+    assert any(s.endswith("citation-preview.js") for s in scripts)
+
+
+# --- Behaviours on small fixture sites --------------------------------------------------------
+
+
+def test_locators_and_prefixes_are_kept(fixture_site):
+    built = fixture_site({"index.md": "# Home\n\nA claim [see @witt2006, p. 490; @sherman2009a, chap. 3].\n"})
+    assert built.build().returncode == 0
+    text = built.html().select_one("span.citation").get_text().replace("\xa0", " ")
+    assert text == "(see Witt 2006, p. 490; Sherman 2009a, chap. 3)"
+
+
+def test_narrative_citation_names_the_author_in_the_sentence(fixture_site):
+    built = fixture_site({"index.md": "# Home\n\n@witt2006 found it.\n"})
+    assert built.build().returncode == 0
+    assert built.html().select_one("span.citation").get_text() == "Witt (2006)"
+
+
+def test_year_suffixes_do_not_depend_on_which_page_is_built_first(fixture_site):
+    built = fixture_site(
+        {
+            "index.md": "# Home\n\nOnly the second [@sherman2009b].\n",
+            "later.md": "# Later\n\nOnly the first [@sherman2009a]. Also [@witt2006].\n",
+        }
+    )
+    assert built.build().returncode == 0
+    assert built.html().select_one("span.citation").get_text() == "(Sherman 2009b)"
+    assert built.html("later").select_one("span.citation").get_text() == "(Sherman 2009a)"
+
+
+def test_at_signs_in_code_email_and_link_text_are_left_alone(fixture_site):
+    page = """\
+        # Home
+
+        Write `[@witt2006]` to cite. Mail editor@example.org or <editor@example.org>.
+        See [the @witt2006 page](https://example.org/@witt2006).
+
+        ```
+        [@sherman2009a] and @witt2006 stay as typed
+        ```
+
+        A real one [@witt2006].
+        """
+    built = fixture_site({"index.md": page})
+    assert built.build().returncode == 0, built.build().stderr
+    article = built.html()
+    assert [c.get_text() for c in article.select("span.citation")] == ["(Witt 2006)"]
+    text = article.get_text()
+    for kept in ("[@witt2006]", "editor@example.org", "the @witt2006 page", "[@sherman2009a] and @witt2006 stay as typed"):
+        assert kept in text
+
+
+def test_uncited_entry_fails_strict_build_unless_listed_on_the_bibliography_page(fixture_site):
+    built = fixture_site({"index.md": "# Home\n\n[@witt2006]\n", "bibliography.md": "# References\n\n\\full_bibliography\n"})
+    result = built.build()
+    assert result.returncode == 1
+    assert "refs.bib:13: entry 'sherman2009a' is not cited on any page" in result.stderr
+    (built.path / "docs" / "bibliography.md").write_text(
+        "---\nnocite: [sherman2009a, sherman2009b]\n---\n# References\n\n\\full_bibliography\n", encoding="utf-8"
+    )
+    assert built.build().returncode == 0
+
+
+def test_formatted_citations_are_cached_by_content(fixture_site):
+    built = fixture_site({"index.md": "# Home\n\n[@witt2006] [@sherman2009a] [@sherman2009b]\n"})
+    assert built.build().returncode == 0
+    cache = list((built.path / ".cache" / "citations").glob("*.json"))
+    assert len(cache) == 1
+    stamp = cache[0].stat().st_mtime_ns
+    assert built.build().returncode == 0
+    assert cache[0].stat().st_mtime_ns == stamp, "an unchanged site must not be formatted again"
+    bib = built.path / "refs.bib"
+    bib.write_text(bib.read_text().replace("A trial in {Germany}", "A trial in {Berlin}"))
+    assert built.build().returncode == 0
+    assert "A trial in Berlin" in built.html().get_text()
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def _fetch(url: str) -> str:
+    try:
+        with urllib.request.urlopen(url, timeout=5) as response:
+            return re.sub(r"<[^>]+>", "", response.read().decode())
+    except OSError:
+        return ""
+
+
+def _wait_for(url: str, text: str, seconds: float) -> bool:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if text in _fetch(url):
+            return True
+        time.sleep(0.2)
+    return False
+
+
+@pytest.mark.parametrize("edited", ["refs.bib", "style.csl"])
+def test_mkdocs_serve_rebuilds_when_the_bibliography_or_style_changes(fixture_site, edited):
+    built = fixture_site(
+        {"index.md": "# Home\n\n[@witt2006] [@sherman2009a] [@sherman2009b]\n"},
+        extra_config="watch:\n  - refs.bib\n  - style.csl\n",
+    )
+    port = _free_port()
+    url = f"http://127.0.0.1:{port}/"
+    server = subprocess.Popen(
+        [sys.executable, "-m", "mkdocs", "serve", "--dev-addr", f"127.0.0.1:{port}"],
+        cwd=built.path, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+    )
+    try:
+        assert _wait_for(url, "A trial in Germany", 60), "mkdocs serve did not come up"
+        path = built.path / edited
+        if edited == "refs.bib":
+            path.write_text(path.read_text().replace("A trial in {Germany}", "A trial in {Hamburg}"))
+            assert _wait_for(url, "A trial in Hamburg", 30)
+        else:
+            path.write_text(path.read_text().replace('<text variable="title"/>', '<text variable="title" prefix="Title: "/>'))
+            assert _wait_for(url, "Title: A trial in Germany", 30)
+    finally:
+        server.terminate()
+        server.wait(10)
