@@ -1,0 +1,165 @@
+"""PDF edition: the whole factsheet as one A4 document, made from the built pages by WeasyPrint.
+
+- on_nav notes the reading order;
+- on_page_content keeps each page's rendered HTML (citations already resolved);
+- on_post_build joins the pages behind a title page, keeps one reference list (the References
+  page's) so every id stays unique, points citations and cross-page links inside the document,
+  and writes site/acupuncture-for-back-pain.pdf.
+
+FACTSHEET_PDF=off skips it, for fast previews (`./run serve` sets it).
+"""
+
+from __future__ import annotations
+
+import html
+import os
+import re
+import subprocess
+from collections import Counter
+from datetime import date
+from pathlib import Path
+
+from mkdocs.exceptions import PluginError
+from mkdocs.plugins import get_plugin_logger
+
+log = get_plugin_logger("pdf")
+
+PDF_NAME = "acupuncture-for-back-pain.pdf"
+STYLESHEET = Path(__file__).parent.parent / "assets" / "stylesheets" / "pdf.css"
+
+ID = re.compile(r'\bid="([^"]+)"')
+HREF = re.compile(r'\bhref="([^"]*)"')
+
+
+class Edition:
+    """The pages of one build, in reading order, and how to join them."""
+
+    def __init__(self, config):
+        self.config = config
+        self.order: list[str] = []  # page URLs in nav order
+        self.pages: dict[str, tuple[str, str]] = {}  # url -> (title, article HTML)
+
+    def slug(self, url: str) -> str:
+        return url.strip("/").replace("/", "-") or "home"
+
+    def document(self) -> str:
+        sections = []
+        for url in self.order:
+            title, body = self.pages[url]
+            is_bibliography = 'id="ref-' in body and "reference-backlinks" in body
+            if not is_bibliography:
+                body = _without_reference_list(body)
+            sections.append(f'<section class="pdf-page" id="page-{self.slug(url)}">{self._localise(url, body)}</section>')
+        document = (
+            f'<!DOCTYPE html><html lang="en-GB"><head><meta charset="utf-8">'
+            f"<title>{html.escape(self.config.site_name)}</title>"
+            f'<meta name="author" content="{html.escape(self.config.site_author or "")}">'
+            f'<meta name="description" content="{html.escape(self.config.site_description or "")}">'
+            f"</head><body>{self._title_page()}{self._contents()}{''.join(sections)}</body></html>"
+        )
+        repeated = [i for i, n in Counter(ID.findall(document)).items() if n > 1]
+        if repeated:
+            raise PluginError(f"PDF: element ids repeated in the joined document: {', '.join(repeated[:5])}")
+        return document
+
+    def _localise(self, url: str, body: str) -> str:
+        """Makes ids unique across pages and turns links between pages into links within the PDF."""
+        slug = self.slug(url)
+        body = re.sub(r'<a class="headerlink"[^>]*>.*?</a>', "", body)
+        body = ID.sub(lambda m: m.group(0) if m.group(1).startswith("ref-") else f'id="{slug}-{m.group(1)}"', body)
+
+        def link(match: re.Match) -> str:
+            target = match.group(1)
+            if re.match(r"[a-z]+:", target):  # https:, mailto:
+                return match.group(0)
+            path, _, anchor = target.partition("#")
+            if not path:
+                return f'href="#{anchor if anchor.startswith("ref-") else f"{slug}-{anchor}"}"'
+            other = _resolve(url, path)
+            if other not in self.pages:
+                return match.group(0)
+            return f'href="#{self.slug(other)}-{anchor}"' if anchor else f'href="#page-{self.slug(other)}"'
+
+        return HREF.sub(link, body)
+
+    def _title_page(self) -> str:
+        config = self.config
+        address = f'<p class="pdf-address"><a href="{html.escape(config.site_url)}">{html.escape(config.site_url)}</a></p>' if config.site_url else ""
+        return (
+            '<section class="pdf-title-page">'
+            f"<p class=\"pdf-title\">{html.escape(config.site_name)}</p>"
+            f'<p class="pdf-subtitle">{html.escape(config.site_description or "")}</p>'
+            f'<p class="pdf-publisher">Published by {html.escape(config.site_author or config.site_name)}</p>'
+            f'<p class="pdf-date">This edition: {edition_date(Path(config.config_file_path).parent):%-d %B %Y}</p>'
+            f"{address}</section>"
+        )
+
+    def _contents(self) -> str:
+        items = "".join(f'<li><a href="#page-{self.slug(url)}">{html.escape(self.pages[url][0])}</a></li>' for url in self.order)
+        return f'<nav class="pdf-contents"><p class="pdf-contents-title">Contents</p><ol>{items}</ol></nav>'
+
+
+def _without_reference_list(body: str) -> str:
+    """Drops a page's own reference list: the PDF has one, at the end."""
+    body = re.sub(r'<h2 id="references">.*?</h2>\s*', "", body, flags=re.DOTALL)
+    return re.sub(r'<ul class="reference-list">.*?</ul>', "", body, flags=re.DOTALL)
+
+
+def _resolve(base: str, path: str) -> str:
+    """The site URL a relative link on page `base` points to, e.g. ('evidence/', '../') -> ''."""
+    parts = [p for p in base.split("/") if p]
+    for piece in path.split("/"):
+        if piece == "..":
+            parts = parts[:-1]
+        elif piece and piece != ".":
+            parts.append(piece)
+    resolved = "/".join(parts)
+    return resolved.removesuffix("index.html") + ("/" if resolved and not resolved.endswith("/") else "")
+
+
+def edition_date(root: Path) -> date:
+    """The day the content last changed: the last commit to docs/ or references.bib."""
+    try:
+        stamp = subprocess.run(
+            ["git", "log", "-1", "--format=%cs", "--", "docs", "references.bib"],
+            cwd=root, capture_output=True, text=True, check=True,
+        ).stdout.strip()
+        if stamp:
+            return date.fromisoformat(stamp)
+    except (OSError, subprocess.CalledProcessError):
+        pass
+    newest = max(p.stat().st_mtime for p in [*root.joinpath("docs").rglob("*.md"), root / "references.bib"])
+    return date.fromtimestamp(newest)
+
+
+# --- MkDocs events ---------------------------------------------------------------------------
+
+edition: Edition | None = None
+
+
+def on_config(config):
+    global edition
+    edition = Edition(config) if os.environ.get("FACTSHEET_PDF", "on") != "off" else None
+
+
+def on_nav(nav, config, files):
+    if edition:
+        edition.order = [page.url for page in nav.pages]
+
+
+def on_page_content(html_text, page, config, files):
+    if edition:
+        edition.pages[page.url] = (page.title, html_text)
+
+
+def on_post_build(config):
+    if not edition:
+        log.info("FACTSHEET_PDF=off: no PDF this time")
+        return
+    from weasyprint import CSS, HTML  # imported here: only a PDF build needs it
+
+    target = Path(config.site_dir) / PDF_NAME
+    HTML(string=edition.document(), base_url=config.site_dir).write_pdf(
+        target, stylesheets=[CSS(filename=STYLESHEET)], pdf_variant="pdf/ua-1", pdf_identifier=False
+    )
+    log.info(f"PDF written: {target.name} ({target.stat().st_size // 1024} KiB)")
