@@ -18,13 +18,13 @@ import yaml
 from bs4 import BeautifulSoup
 
 ROOT = Path(__file__).resolve().parent.parent
-HOOK = ROOT / "overrides" / "hooks" / "citations.py"
+HOOKS = ROOT / "overrides" / "hooks"
 STYLE = ROOT / "overrides" / "citation-style.csl"
 
 
-def mkdocs(*args: str, cwd: Path = ROOT) -> subprocess.CompletedProcess:
+def mkdocs(*args: str, cwd: Path = ROOT, env: dict[str, str] | None = None) -> subprocess.CompletedProcess:
     """Runs the mkdocs command line as an editor would, capturing what it prints."""
-    env = {**os.environ, "NO_MKDOCS_2_WARNING": "1", "NO_COLOR": "1"}
+    env = {**os.environ, "NO_MKDOCS_2_WARNING": "1", "NO_COLOR": "1", **(env or {})}
     return subprocess.run([sys.executable, "-m", "mkdocs", *args], cwd=cwd, env=env, capture_output=True, text=True)
 
 
@@ -120,7 +120,8 @@ class FixtureSite:
 def fixture_site(tmp_path):
     """make(pages={'index.md': '...'}, bib=..., style=True, extra_config='') -> FixtureSite"""
 
-    def make(pages: dict[str, str], bib: str | None = FIXTURE_BIB, style: bool = True, extra_config: str = ""):
+    def make(pages: dict[str, str], bib: str | None = FIXTURE_BIB, style: bool = True, extra_config: str = "",
+             hooks: tuple[str, ...] = ("citations",)):
         # A bibliography page that lists every fixture entry, so no entry counts as uncited.
         pages = {"bibliography.md": BIBLIOGRAPHY_PAGE, **pages}
         (tmp_path / "docs").mkdir()
@@ -137,9 +138,9 @@ def fixture_site(tmp_path):
                   bib_file: refs.bib
                   csl_file: style.csl
             hooks:
-              - {HOOK}
             """
-        (tmp_path / "mkdocs.yml").write_text(textwrap.dedent(config) + textwrap.dedent(extra_config), encoding="utf-8")
+        config = textwrap.dedent(config) + "".join(f"  - {HOOKS / (name + '.py')}\n" for name in hooks)
+        (tmp_path / "mkdocs.yml").write_text(config + textwrap.dedent(extra_config), encoding="utf-8")
         return FixtureSite(tmp_path)
 
     return make
@@ -148,3 +149,15 @@ def fixture_site(tmp_path):
 def errors(result: subprocess.CompletedProcess) -> list[str]:
     """The ERROR and WARNING lines MkDocs printed, without the level prefix."""
     return [re.sub(r"^(ERROR|WARNING)\s+-\s+", "", line) for line in result.stderr.splitlines() if re.match(r"(ERROR|WARNING)\s", line)]
+
+
+# Readability figures that tests/test_trust.py measures, printed after the run for editors.
+READABILITY: list[tuple[str, float, float, float]] = []
+
+
+def pytest_terminal_summary(terminalreporter):
+    if READABILITY:
+        terminalreporter.section("readability (target: grade 6 or less, 20 words a sentence or fewer)")
+        terminalreporter.write_line(f"{'page':<32} {'FK grade':>8} {'SMOG':>6} {'words/sentence':>15}")
+        for title, grade, smog, words in READABILITY:
+            terminalreporter.write_line(f"{title:<32} {grade:>8.1f} {smog:>6.1f} {words:>15.1f}")

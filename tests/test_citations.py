@@ -74,7 +74,7 @@ def test_reference_entries_use_typographic_dashes_and_link_doi_and_pubmed(site):
         assert "--" not in text, entry["id"]
     haake = article.select_one("#ref-haake2007")
     assert "1892–1898" in haake.get_text()
-    hrefs = [a["href"] for a in haake.select(".reference-links a")]
+    hrefs = [a["href"] for a in haake.select(".reference-links a.reference-doi, .reference-links a.reference-pubmed")]
     assert hrefs == ["https://doi.org/10.1001/archinte.167.17.1892", "https://pubmed.ncbi.nlm.nih.gov/17893311/"]
 
 

@@ -23,12 +23,15 @@ import html
 import json
 import re
 import subprocess
+from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import pypandoc
+import rispy
 from mkdocs.exceptions import PluginError
 from mkdocs.plugins import event_priority, get_plugin_logger
+from mkdocs.structure.files import File
 from mkdocs.utils import get_relative_url
 from mkdocs.utils.meta import get_data
 from pybtex.database import BibliographyDataError
@@ -39,6 +42,10 @@ log = get_plugin_logger("citations")
 
 # Bump when the cached HTML would change for the same inputs.
 CACHE_FORMAT = 1
+
+# Where each entry is published as BibTeX and RIS for readers to download: cite/witt2006.bib.
+EXPORT_DIR = "cite"
+RIS_TYPES = {"article": "JOUR", "incollection": "CHAP", "book": "BOOK", "techreport": "RPRT"}
 
 # Fields every entry of a type must have, so that no reference renders half empty.
 REQUIRED_FIELDS = {
@@ -98,6 +105,12 @@ class BibEntry:
     type: str
     line: int
     fields: dict[str, str]
+    raw: str  # the entry as written in the bib file, for readers to download
+
+
+# `status` marks a reference that should no longer be relied on; `replacement` names the key of
+# the work that replaces it. Every citation of such a reference shows a badge (see README).
+STATUSES = ("superseded", "withdrawn", "retracted")
 
 
 class CitationError(PluginError):
@@ -128,7 +141,7 @@ def read_bibliography(path: Path, name: str) -> tuple[dict[str, BibEntry], list[
             first_line[key] = line
     # An entry left open swallows the next one; pybtex would only notice somewhere inside it.
     for match, following in zip(matches, matches[1:]):
-        if not _closes(text[match.end() : following.start()], depth=1):
+        if _entry_end(text, match.start(), following.start()) is None:
             key, line = match.group(2), _line_of(text, match.start())
             problems.append(f"{name}:{line}: entry '{key}' is not closed before the next entry at line {_line_of(text, following.start())}")
     if problems:
@@ -141,6 +154,7 @@ def read_bibliography(path: Path, name: str) -> tuple[dict[str, BibEntry], list[
     except BibliographyDataError as error:
         return {}, [f"{name}: {error}"]
 
+    raw = {m.group(2): text[m.start() : _entry_end(text, m.start(), len(text))] + "\n" for m in matches}
     entries = {}
     doi_line: dict[str, int] = {}
     for key, entry in data.entries.items():
@@ -157,16 +171,25 @@ def read_bibliography(path: Path, name: str) -> tuple[dict[str, BibEntry], list[
             if doi in doi_line:
                 problems.append(f"{name}:{line}: entry '{key}' repeats DOI {doi} (also at line {doi_line[doi]})")
             doi_line.setdefault(doi, line)
-        entries[key] = BibEntry(key, kind, line, fields)
+        status = fields.get("status", "").strip().lower()
+        if status and status not in STATUSES:
+            problems.append(f"{name}:{line}: entry '{key}' has status '{status}'; use one of: {', '.join(STATUSES)}")
+        entries[key] = BibEntry(key, kind, line, fields, raw[key])
+    for entry in entries.values():
+        replacement = entry.fields.get("replacement")
+        if replacement and replacement not in entries:
+            problems.append(f"{name}:{entry.line}: entry '{entry.key}' names replacement '{replacement}', which is not in the bibliography")
     return entries, problems
 
 
-def _closes(text: str, depth: int) -> bool:
-    for char in text:
-        depth += {"{": 1, "}": -1, "(": 0, ")": 0}.get(char, 0)
+def _entry_end(text: str, start: int, limit: int) -> int | None:
+    """Where the entry opening at `start` closes (after its last brace), or None if not before `limit`."""
+    depth = 0
+    for end in range(text.index("{", start), limit):
+        depth += {"{": 1, "}": -1}.get(text[end], 0)
         if depth == 0:
-            return True
-    return False
+            return end + 1
+    return None
 
 
 def _syntax_problem(name: str, text: str, error: PybtexSyntaxError, starts: list) -> str:
@@ -279,7 +302,6 @@ class SiteCitations:
 
     def __init__(self, config, bibtex):
         root = Path(config.config_file_path).parent
-        self.root = root
         self.bib = root / bibtex.config.bib_file
         self.csl = root / bibtex.config.csl_file
         self.bib_name = bibtex.config.bib_file
@@ -291,7 +313,7 @@ class SiteCitations:
         self.entries, bib_problems = read_bibliography(self.bib, self.bib_name)
         stop_on(problems + bib_problems)
         self.pages: dict[str, CitingPage] = {}
-        self.full_bibliography_page = None
+        self.places: dict[str, list[tuple[str, int, str]]] = {}  # key -> (page, citation number, where)
         self.formatted: Formatted | None = None
 
     def collect(self, files, nav_titles: dict[str, str]) -> None:
@@ -312,7 +334,6 @@ class SiteCitations:
                     if key not in self.entries:
                         problems.append(f"docs/{file.src_uri}:{citation.line}: unknown citation key '{key}'{self._suggest(key)}")
             if self.full_bib_command in body:
-                self.full_bibliography_page = file
                 listed_anyway.update(meta.get("nocite") or [])
             self.pages[file.src_uri] = page
         stop_on(problems)
@@ -324,7 +345,16 @@ class SiteCitations:
                     f"{self.bib_name}:{entry.line}: entry '{key}' is not cited on any page "
                     f"(cite it, delete it, or list it under 'nocite:' in the bibliography page's front matter)"
                 )
+        for page in self.pages.values():
+            for number, citation in enumerate(page.citations, start=1):
+                where = page.title if citation.section in ("", page.title) else f"{page.title} › {citation.section}"
+                for key in citation.keys:
+                    self.places.setdefault(key, []).append((page.path, number, where))
+                    if status := self.entries[key].fields.get("status"):
+                        replacement = self.entries[key].fields.get("replacement")
+                        log.info(f"docs/{page.path}:{citation.line}: cites {key}, {status}" + (f" (replaced by {replacement})" if replacement else ""))
         sources = {c.source for page in self.pages.values() for c in page.citations}
+        sources |= {f"[@{e.fields['replacement']}]" for e in self.entries.values() if e.fields.get("replacement")}
         self.formatted = format_site(sources, self.bib, self.csl, self.cache_dir)
 
     def _suggest(self, key: str) -> str:
@@ -339,50 +369,87 @@ class SiteCitations:
             if match.lastgroup not in ("group", "narrative") or match.group("heading"):
                 return match.group(0)
             source = match.group(match.lastgroup)
-            return _in_text_html(self.formatted.citations[source], next(numbered))
+            badges = "".join(self._badge(key) for key in CITED_KEY.findall(source))
+            return _in_text_html(self.formatted.citations[source], next(numbered)) + badges
 
         markdown = PAGE_TOKENS.sub(cite, markdown)
-        cited = list(dict.fromkeys(key for c in self.pages[page.file.src_uri].citations for key in c.keys))
+        cited = [key for c in self.pages[page.file.src_uri].citations for key in c.keys]
+        cited += [self.entries[key].fields["replacement"] for key in cited if self.entries[key].fields.get("replacement")]
+        cited = list(dict.fromkeys(cited))
         if self.full_bib_command in markdown:
-            markdown = markdown.replace(self.full_bib_command, self._reference_list(list(self.entries), page))
+            listed = list(self.entries)
+            markdown = markdown.replace(self.full_bib_command, self._reference_list(listed, page, backlinks=True))
+        else:
+            listed = cited
         if cited:
-            listing = self._reference_list(cited, None)
+            listing = self._reference_list(cited, page)
             if self.bib_command in markdown:
                 markdown = markdown.replace(self.bib_command, listing)
             elif self.bib_by_default:
                 markdown += f"\n\n## References\n\n{listing}\n"
+        # For overrides/hooks/page_metadata.py: the works this page lists, as data.
+        page.meta["references"] = [self._as_data(key) for key in self._in_order(listed)]
         return markdown
 
-    def _reference_list(self, keys: list[str], full_page) -> str:
+    def _badge(self, key: str) -> str:
+        """A visible note beside each citation of a superseded, withdrawn or retracted work."""
+        fields = self.entries[key].fields
+        if not fields.get("status"):
+            return ""
+        replacement = fields.get("replacement")
+        label = f"{fields['status'].lower()}"
+        if replacement:
+            name = re.sub(r"<[^>]+>", "", self.formatted.citations[f"[@{replacement}]"]).strip("()")
+            label += f' by <a href="#ref-{html.escape(replacement)}">{name}</a>'
+        return f' <span class="status-badge status-{html.escape(fields["status"].lower())}">{label[0].upper()}{label[1:]}</span>'
+
+    def _in_order(self, keys: list[str]) -> list[str]:
         order = {key: i for i, key in enumerate(self.formatted.entries)}
+        return sorted(keys, key=lambda k: order[k])
+
+    def _as_data(self, key: str) -> dict[str, str]:
+        entry = self.entries[key]
+        return {"key": key, "type": entry.type, "text": re.sub(r"<[^>]+>", "", self.formatted.entries[key]), **entry.fields}
+
+    def _reference_list(self, keys: list[str], page, backlinks: bool = False) -> str:
         items = []
-        for key in sorted(keys, key=lambda k: order[k]):
-            parts = [f'<span class="reference-text">{self.formatted.entries[key]}</span>', _identifier_links(self.entries[key].fields)]
-            if full_page is not None:
-                parts.append(self._backlinks(key, full_page))
+        for key in self._in_order(keys):
+            fields = self.entries[key].fields
+            parts = [
+                self._badge(key).strip(),
+                f'<span class="reference-text">{self.formatted.entries[key]}</span>',
+                _identifier_links(fields, self._export_links(key, page)),
+            ]
+            if backlinks:
+                parts.append(self._backlinks(key, page))
             items.append(f'<li class="reference" id="ref-{html.escape(key)}">{" ".join(p for p in parts if p)}</li>')
         return '<ul class="reference-list">\n' + "\n".join(items) + "\n</ul>"
 
-    def _backlinks(self, key: str, full_page) -> str:
+    def _export_links(self, key: str, page) -> list[str]:
+        """Links to the entry as BibTeX and RIS, files written by on_files (see `exports`)."""
         links = []
-        for page in self.pages.values():
-            number = 0
-            seen_sections: dict[str, int] = {}
-            url = get_relative_url(self._url_of(page.path), full_page.url)
-            for citation in page.citations:
-                number += 1
-                if key not in citation.keys:
-                    continue
-                where = page.title if not citation.section or citation.section == page.title else f"{page.title} › {citation.section}"
-                seen_sections[where] = seen_sections.get(where, 0) + 1
-                text = where if seen_sections[where] == 1 else f"({seen_sections[where]})"
-                links.append(f'<a href="{html.escape(url)}#cite-{number}">{html.escape(text)}</a>')
-        if not links:
-            return ""
-        return f'<span class="reference-backlinks">Cited in: {", ".join(links)}</span>'
+        for kind, label in (("bib", "BibTeX"), ("ris", "RIS")):
+            url = get_relative_url(f"{EXPORT_DIR}/{key}.{kind}", page.file.url)
+            links.append(f'<a class="reference-export" href="{url}" download>{label}<span class="md-visually-hidden"> for {html.escape(key)}</span></a>')
+        return links
 
-    def _url_of(self, src_uri: str) -> str:
-        return self.files.get_file_from_path(src_uri).url
+    def exports(self) -> dict[str, str]:
+        """{site path: content}: every entry as BibTeX (as written in the bib file) and as RIS."""
+        files = {}
+        for key, entry in self.entries.items():
+            files[f"{EXPORT_DIR}/{key}.bib"] = entry.raw
+            files[f"{EXPORT_DIR}/{key}.ris"] = rispy.dumps([_ris_record(entry)], implementation=PlainRisWriter)
+        return files
+
+    def _backlinks(self, key: str, page) -> str:
+        """Links from a bibliography entry to each place that cites it, named by page and section."""
+        links, seen = [], Counter()
+        for path, number, where in self.places.get(key, []):
+            seen[where] += 1
+            url = get_relative_url(self.files.get_file_from_path(path).url, page.file.url)
+            text = where if seen[where] == 1 else f"({seen[where]})"
+            links.append(f'<a href="{html.escape(url)}#cite-{number}">{html.escape(text)}</a>')
+        return f'<span class="reference-backlinks">Cited in: {", ".join(links)}</span>' if links else ""
 
 
 def _in_text_html(pandoc_html: str, number: int) -> str:
@@ -396,7 +463,7 @@ def _in_text_html(pandoc_html: str, number: int) -> str:
     return linked.replace('<span class="citation"', f'<span class="citation" id="cite-{number}"', 1)
 
 
-def _identifier_links(fields: dict[str, str]) -> str:
+def _identifier_links(fields: dict[str, str], more: list[str]) -> str:
     links = []
     if doi := fields.get("doi"):
         links.append(f'<a class="reference-doi" href="https://doi.org/{html.escape(doi)}">DOI: {html.escape(doi)}</a>')
@@ -404,7 +471,36 @@ def _identifier_links(fields: dict[str, str]) -> str:
         links.append(f'<a class="reference-pubmed" href="https://pubmed.ncbi.nlm.nih.gov/{html.escape(pmid)}/">PubMed: {html.escape(pmid)}</a>')
     if not links and (url := fields.get("url")):
         links.append(f'<a class="reference-url" href="{html.escape(url)}">{html.escape(url)}</a>')
-    return f'<span class="reference-links">{" · ".join(links)}</span>' if links else ""
+    return f'<span class="reference-links">{" · ".join(links + more)}</span>'
+
+
+class PlainRisWriter(rispy.RisWriter):
+    def set_header(self, count):  # reference managers expect each record to open with "TY"
+        return ""
+
+
+def _ris_record(entry: BibEntry) -> dict:
+    fields = {name: re.sub(r"[{}]|\\(?=&)", "", value) for name, value in entry.fields.items()}
+    first, _, last = fields.get("pages", "").partition("--")
+    record = {
+        "type_of_reference": RIS_TYPES.get(entry.type, "GEN"),
+        "authors": [a for a in fields.get("author", "").split(" and ") if a and a != "others"],
+        "secondary_authors": [e for e in fields.get("editor", "").split(" and ") if e],
+        "primary_title": fields.get("title"),
+        "secondary_title": fields.get("journal") or fields.get("booktitle"),
+        "year": fields.get("year"),
+        "volume": fields.get("volume"),
+        "number": fields.get("number"),
+        "start_page": first or None,
+        "end_page": last or None,
+        "publisher": fields.get("publisher") or fields.get("institution"),
+        "place_published": fields.get("address"),
+        "issn": fields.get("isbn"),
+        "doi": fields.get("doi"),
+        "accession_number": fields.get("pmid"),
+        "urls": [fields["url"]] if fields.get("url") else None,
+    }
+    return {name: value for name, value in record.items() if value}
 
 
 def stop_on(problems: list[str]) -> None:
@@ -437,6 +533,8 @@ def on_files(files, config):
         if Path(file.abs_src_path).resolve() == site.csl.resolve():
             files.remove(file)
     site.collect(files, dict(_nav_titles(config.nav or [])))
+    for path, content in site.exports().items():
+        files.append(File.generated(config, path, content=content))
 
 
 def _nav_titles(items):

@@ -51,10 +51,17 @@
   document.addEventListener("keydown", (event) => {
     if (event.key === "Escape") hide();
   });
+  // A tap also hovers and focuses the link before its click, which opens the preview: what
+  // counts is whether this citation's preview was already open when the finger came down.
+  let openAtPress = null;
+  document.addEventListener("pointerdown", () => {
+    openAtPress = owner;
+  });
   document.addEventListener("click", (event) => {
     const link = citationLink(event.target);
+    const tap = event.pointerType === undefined ? touch.matches : ["touch", "pen"].includes(event.pointerType);
     // On a touch screen the first tap previews; a second tap on the same citation follows it.
-    if (link && touch.matches && owner !== link) {
+    if (link && tap && openAtPress !== link) {
       event.preventDefault();
       show(link);
     } else if (!link && preview && !preview.contains(event.target)) {

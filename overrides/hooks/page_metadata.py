@@ -1,0 +1,218 @@
+"""Page metadata: review dates, who publishes the page, and machine-readable descriptions.
+
+- on_page_markdown checks each page's review dates (front matter `last_reviewed` and
+  `next_review`): missing, in the future, more than 3 years apart, or overdue is a warning,
+  which `--strict` turns into a failure;
+- on_page_content adds "Page last reviewed" and "Next review due" (as <time datetime>), the
+  publisher and the dates of the evidence cited, at the end of the page;
+- on_post_page adds to <head>: schema.org JSON-LD (MedicalWebPage), Open Graph tags, and
+  Google Scholar `citation_reference` tags for each work the page cites.
+
+The works a page cites come from overrides/hooks/citations.py, as `page.meta["references"]`.
+"""
+
+from __future__ import annotations
+
+import html
+import json
+import re
+from datetime import date
+
+from mkdocs.plugins import get_plugin_logger
+
+log = get_plugin_logger("page_metadata")
+
+MAX_REVIEW_INTERVAL_DAYS = 3 * 365 + 1  # three years, a leap day included
+
+
+def review_problems(meta: dict, source: str, today: date) -> list[tuple[int, str]]:
+    """(line, problem) for the review dates in a page's front matter."""
+    problems = []
+
+    def line_of(field: str) -> int:
+        match = re.search(rf"^{field}\s*:", source, re.MULTILINE)
+        return source.count("\n", 0, match.start()) + 1 if match else 1
+
+    reviewed, due = meta.get("last_reviewed"), meta.get("next_review")
+    for field, value in (("last_reviewed", reviewed), ("next_review", due)):
+        if not isinstance(value, date):
+            problems.append((line_of(field), f"front matter needs {field}: YYYY-MM-DD" + (f" (found {value!r})" if value else "")))
+    if problems:
+        return problems
+    if reviewed > today:
+        problems.append((line_of("last_reviewed"), f"last_reviewed {reviewed} is in the future"))
+    if due <= reviewed:
+        problems.append((line_of("next_review"), f"next_review {due} is not after last_reviewed {reviewed}"))
+    elif (due - reviewed).days > MAX_REVIEW_INTERVAL_DAYS:
+        problems.append((line_of("next_review"), f"next_review {due} is more than 3 years after last_reviewed {reviewed}"))
+    if due < today:
+        problems.append((line_of("next_review"), f"review overdue: next_review {due} has passed"))
+    return problems
+
+
+def _title(page) -> str:
+    """The page's own title (front matter), not its shorter navigation label."""
+    return page.meta.get("title") or page.title
+
+
+def _long_date(day: date) -> str:
+    return f"{day.day} {day:%B %Y}"
+
+
+def _years(references: list[dict]) -> list[int]:
+    return sorted(int(r["year"]) for r in references if str(r.get("year", "")).isdigit())
+
+
+def page_citation(page, config) -> tuple[str, str]:
+    """How to cite this page: as text in the site's author-year style, and as BibTeX."""
+    publisher = config.extra.get("publisher", config.site_author)
+    reviewed = page.meta["last_reviewed"]
+    url = page.canonical_url if config.site_url else ""
+    text = (
+        f"{html.escape(publisher[0].upper() + publisher[1:])} ({reviewed.year}). {html.escape(_title(page))}. "
+        f"<em>{html.escape(config.site_name)}</em>. Last reviewed {_long_date(reviewed)}."
+        + (f' <a href="{html.escape(url)}">{html.escape(url)}</a>' if url else "")
+    )
+    slug = re.sub(r"[^a-z]", "", (page.file.src_uri.removesuffix(".md")).lower()) or "home"
+    fields = {
+        "author": "{" + publisher[0].upper() + publisher[1:] + "}",
+        "title": _title(page),
+        "howpublished": config.site_name,
+        "year": str(reviewed.year),
+        "note": f"Last reviewed {reviewed.isoformat()}",
+        "url": url,
+    }
+    bibtex = f"@misc{{factsheet{reviewed.year}{slug},\n" + "".join(
+        f"  {name:<12} = {{{value}}},\n" for name, value in fields.items() if value
+    ) + "}\n"
+    return text, bibtex
+
+
+def review_box(page, config) -> str:
+    reviewed, due = page.meta["last_reviewed"], page.meta["next_review"]
+    publisher = config.extra.get("publisher", config.site_author)
+    years = _years(page.meta.get("references", []))
+    evidence = f"<br>Evidence cited on this page: published {years[0]}–{years[-1]}." if years else ""
+    return (
+        '<aside class="page-review" aria-label="About this page">'
+        f'<p>Page last reviewed: <time datetime="{reviewed.isoformat()}">{_long_date(reviewed)}</time><br>'
+        f'Next review due: <time datetime="{due.isoformat()}">{_long_date(due)}</time></p>'
+        f"<p>Published by {html.escape(publisher)}. Based on the factsheet “Acupuncture for back pain”, "
+        f"{html.escape(config.extra.get('source_evidence', ''))}.{evidence}</p>"
+        f"{_cite_box(page, config)}</aside>"
+    )
+
+
+def _cite_box(page, config) -> str:
+    text, bibtex = page_citation(page, config)
+    return (
+        '<details class="cite-page"><summary>Cite this page</summary>'
+        f'<p class="cite-page-text">{text}</p>'
+        f'<p>As BibTeX:</p><pre><code class="cite-page-bibtex">{html.escape(bibtex)}</code></pre></details>'
+    )
+
+
+def json_ld(page, config) -> dict:
+    """schema.org description of the page, for search engines and citation tools."""
+    publisher = {"@type": "Organization", "name": config.extra.get("publisher", config.site_author)}
+    data = {
+        "@context": "https://schema.org",
+        "@type": "MedicalWebPage",
+        "name": _title(page),
+        "headline": _title(page),
+        "description": page.meta.get("description", config.site_description),
+        "inLanguage": "en-GB",
+        "lastReviewed": page.meta["last_reviewed"].isoformat(),
+        "publisher": publisher,
+        "author": publisher,
+        "about": {"@type": "MedicalCondition", "name": "Back pain", "alternateName": "Low back pain"},
+        "audience": [
+            {"@type": "MedicalAudience", "audienceType": "Patient"},
+            {"@type": "MedicalAudience", "audienceType": "Clinician"},
+        ],
+        "citation": [_scholarly_work(r) for r in page.meta.get("references", [])],
+    }
+    if config.site_url:
+        data["url"] = page.canonical_url
+    return data
+
+
+def _scholarly_work(reference: dict) -> dict:
+    work = {
+        "@type": "ScholarlyArticle" if reference["type"] == "article" else "CreativeWork",
+        "name": _plain(reference.get("title", "")),
+        "author": [{"@type": "Person", "name": a} for a in reference.get("author", "").split(" and ") if a and a != "others"],
+        "datePublished": reference.get("year"),
+        "description": reference["text"],
+    }
+    if journal := reference.get("journal"):
+        work["isPartOf"] = {"@type": "Periodical", "name": _plain(journal)}
+    if doi := reference.get("doi"):
+        work["identifier"] = {"@type": "PropertyValue", "propertyID": "DOI", "value": doi}
+        work["sameAs"] = f"https://doi.org/{doi}"
+    elif url := reference.get("url"):
+        work["url"] = url
+    return work
+
+
+def scholar_reference(reference: dict) -> str:
+    """One Google Scholar `citation_reference` value: `citation_title=…; citation_author=…`."""
+    parts = [("citation_title", _plain(reference.get("title", "")))]
+    parts += [("citation_author", a) for a in reference.get("author", "").split(" and ") if a and a != "others"]
+    first, _, last = reference.get("pages", "").partition("--")
+    for name, value in (
+        ("citation_journal_title", _plain(reference.get("journal", ""))),
+        ("citation_publication_date", reference.get("year")),
+        ("citation_volume", reference.get("volume")),
+        ("citation_issue", reference.get("number")),
+        ("citation_firstpage", first),
+        ("citation_lastpage", last),
+        ("citation_doi", reference.get("doi")),
+        ("citation_pmid", reference.get("pmid")),
+    ):
+        if value:
+            parts.append((name, value))
+    return "; ".join(f"{name}={value.replace(';', ',')}" for name, value in parts)
+
+
+def _plain(text: str) -> str:
+    return re.sub(r"[{}]|\\(?=&)", "", text)
+
+
+def head_tags(page, config) -> str:
+    tags = [f'<script type="application/ld+json">{json.dumps(json_ld(page, config), ensure_ascii=False)}</script>']
+    og = {
+        "og:type": "article",
+        "og:title": _title(page),
+        "og:description": page.meta.get("description", config.site_description),
+        "og:site_name": config.site_name,
+        "og:locale": "en_GB",
+    }
+    if config.site_url:
+        og["og:url"] = page.canonical_url
+    tags += [f'<meta property="{name}" content="{html.escape(value)}">' for name, value in og.items()]
+    tags += [f'<meta name="citation_title" content="{html.escape(_title(page))}">',
+             f'<meta name="citation_publication_date" content="{page.meta["last_reviewed"]:%Y/%m/%d}">',
+             '<meta name="citation_language" content="en">']
+    tags += [f'<meta name="citation_reference" content="{html.escape(scholar_reference(r))}">' for r in page.meta.get("references", [])]
+    return "\n".join(tags)
+
+
+# --- MkDocs events ---------------------------------------------------------------------------
+
+
+def on_page_markdown(markdown, page, config, files):
+    for line, problem in review_problems(page.meta, page.file.content_string, date.today()):
+        log.warning(f"docs/{page.file.src_uri}:{line}: {problem}")
+
+
+def on_page_content(html_text, page, config, files):
+    if isinstance(page.meta.get("last_reviewed"), date) and isinstance(page.meta.get("next_review"), date):
+        return html_text + review_box(page, config)
+    return html_text
+
+
+def on_post_page(output, page, config):
+    if not isinstance(page.meta.get("last_reviewed"), date):
+        return output
+    return output.replace("</head>", head_tags(page, config) + "\n</head>", 1)

@@ -1,0 +1,246 @@
+"""Trustworthy health information: review dates, currency, plain English, evidence, metadata."""
+
+import json
+import re
+import textwrap
+from datetime import date, timedelta
+
+import pytest
+import rispy
+import textstat
+from pybtex.database import parse_file, parse_string
+
+from conftest import FIXTURE_BIB, READABILITY, ROOT, errors
+
+# NHS content guidance: a reading age of 9 to 11 (a US school grade of 4 to 6, i.e. reading age
+# minus 5) and sentences of 20 words or fewer. The key messages must meet it; every page is
+# measured and reported in the test summary.
+MAX_GRADE = 6
+MAX_SENTENCE_WORDS = 20
+
+CONTENT = {"index.md": "---\nlast_reviewed: {reviewed}\nnext_review: {due}\n---\n# Home\n\nText [@witt2006].\n"}
+
+
+def dated(reviewed, due):
+    return {"index.md": CONTENT["index.md"].format(reviewed=reviewed, due=due)}
+
+
+# --- Dates and ownership --------------------------------------------------------------------
+
+
+def test_every_page_shows_review_dates_publisher_and_evidence_dates(site):
+    for title, url in site.nav_urls.items():
+        box = site.article(url).select_one("aside.page-review")
+        assert box is not None, title
+        times = {t.find_previous(string=True).strip(): t["datetime"] for t in box.select("time")}
+        assert set(times) == {"Page last reviewed:", "Next review due:"}, title
+        for value in times.values():
+            date.fromisoformat(value)
+        text = box.get_text(" ")
+        assert "Published by the Acupuncture for back pain factsheet team" in text
+        assert "studies published in 2010" in text
+
+
+def test_evidence_dates_follow_the_works_cited(site):
+    text = site.article("clinical-guidance/").select_one("aside.page-review").get_text(" ")
+    assert "Evidence cited on this page: published 2005–2020" in text
+
+
+@pytest.mark.parametrize(
+    "reviewed, due, message",
+    [
+        ("", "2027-01-01", "docs/index.md:2: front matter needs last_reviewed: YYYY-MM-DD"),
+        (str(date.today() + timedelta(days=30)), str(date.today() + timedelta(days=400)),
+         f"docs/index.md:2: last_reviewed {date.today() + timedelta(days=30)} is in the future"),
+        ("2025-01-01", "2028-06-01", "docs/index.md:3: next_review 2028-06-01 is more than 3 years after last_reviewed 2025-01-01"),
+        ("2020-01-01", "2021-01-01", "docs/index.md:3: review overdue: next_review 2021-01-01 has passed"),
+    ],
+)
+def test_review_dates_are_validated(fixture_site, reviewed, due, message):
+    built = fixture_site(dated(reviewed, due), hooks=("citations", "page_metadata"))
+    result = built.build()
+    assert result.returncode == 1
+    assert f"page_metadata: {message}" in errors(result), result.stderr
+
+
+def test_about_page_says_who_publishes_and_that_it_is_not_advice(site):
+    text = site.text(site.nav_urls["About this information"])
+    for needed in ("not a substitute for advice", "Who publishes it?", "Where does the content come from?",
+                   "How is it written and checked?", "How do I report a mistake?", "Conflicts of interest"):
+        assert needed in text
+
+
+# --- Currency of evidence -----------------------------------------------------------------
+
+
+def test_superseded_guidance_carries_an_editorial_note_and_badges(site):
+    article = site.article("clinical-guidance/")
+    note = article.select_one(".admonition.warning")
+    assert "replaced" in note.get_text() and "NG59" in note.get_text()
+    for citation in article.select('span.citation:has(a[href="#ref-nice2009"])'):
+        badge = citation.find_next_sibling("span", class_="status-badge")
+        assert badge is not None and badge.get_text() == "Superseded by NICE 2016"
+        assert badge.a["href"] == "#ref-nice2016"
+    assert article.select_one("#ref-nice2016"), "the replacement is listed on the page"
+
+
+SUPERSEDED = FIXTURE_BIB.replace("  pmid    = {111},", "  pmid    = {111},\n  status  = {superseded},\n  replacement = {sherman2009b},")
+
+
+def test_a_reference_marked_superseded_badges_every_citation_and_is_listed(fixture_site):
+    built = fixture_site({"index.md": "# Home\n\nOne [@witt2006]. Two [see @witt2006, p. 3; @sherman2009a].\n"}, bib=SUPERSEDED)
+    result = built.build()
+    assert result.returncode == 0, result.stderr
+    page = built.html()
+    badges = page.select("span.status-badge")
+    assert [b.get_text() for b in badges] == ["Superseded by Sherman 2009b"] * 3  # two citations, one entry
+    assert page.select_one("#ref-witt2006 .status-badge")
+    assert page.select_one("#ref-sherman2009b"), "the replacement joins the page's references"
+    listed = [line for line in result.stderr.splitlines() if "cites witt2006, superseded" in line]
+    assert [line.split("citations: ")[1] for line in listed] == [
+        "docs/index.md:3: cites witt2006, superseded (replaced by sherman2009b)"] * 2
+
+
+def test_unknown_status_or_replacement_stops_the_build(fixture_site):
+    bib = FIXTURE_BIB.replace("  pmid    = {111},", "  pmid    = {111},\n  status  = {outdated},\n  replacement = {nobody2000},")
+    result = fixture_site({"index.md": "# Home\n\n[@witt2006]\n"}, bib=bib).build()
+    assert result.returncode == 1
+    assert errors(result)[:2] == [
+        "citations: refs.bib:1: entry 'witt2006' has status 'outdated'; use one of: superseded, withdrawn, retracted",
+        "citations: refs.bib:1: entry 'witt2006' names replacement 'nobody2000', which is not in the bibliography",
+    ]
+
+
+# --- Key messages and plain English ----------------------------------------------------------
+
+
+def key_messages(site):
+    heading = site.article("").find(id="key-messages")
+    return [" ".join(li.get_text(" ").split()) for li in heading.find_next("ul").find_all("li")]
+
+
+def plain(text):
+    return re.sub(r"\([^)]*\d{4}[^)]*\)", "", text)  # citations are not read aloud as prose
+
+
+def test_key_messages_meet_nhs_readability_targets(site):
+    messages = [plain(m) for m in key_messages(site)]
+    assert 4 <= len(messages) <= 8
+    for message in messages:
+        for sentence in re.split(r"(?<=[.!?])\s+", message.strip()):
+            assert len(sentence.split()) <= MAX_SENTENCE_WORDS, sentence
+    text = " ".join(messages)
+    assert textstat.flesch_kincaid_grade(text) <= MAX_GRADE
+    assert textstat.smog_index(text) <= MAX_GRADE + 3  # SMOG overestimates short texts; see README
+
+
+def test_long_study_summaries_sit_under_their_own_headings(site):
+    for url in ("evidence/", "clinical-studies/", "physiological-studies/"):
+        article = site.article(url)
+        for paragraph in article.select("p"):
+            assert len(paragraph.get_text().split()) <= 90, f"wall of text on /{url}"
+        assert len(article.select("h3")) >= 6
+
+
+# --- Evidence table ---------------------------------------------------------------------------
+
+
+def test_evidence_table_has_one_row_per_study_linked_to_its_reference(site):
+    article = site.article(site.nav_urls["All the studies at a glance"])
+    rows = article.select(".evidence-table tbody tr")
+    keys = [row.select_one("a.citation-link")["href"].removeprefix("#ref-") for row in rows]
+    studies = set()
+    for url in ("evidence/", "clinical-studies/", "physiological-studies/"):
+        studies |= {a["href"].removeprefix("#ref-") for a in site.article(url).select("a.citation-link")}
+    assert sorted(keys) == sorted(studies), "every study once, and nothing else"
+    headings = [th.get_text(strip=True) for th in article.select(".evidence-table thead th")]
+    assert headings == ["Study", "Design", "Participants (n)", "Compared with", "Length", "Main finding"]
+    designs = {row.select("td")[1].get_text() for row in rows}
+    for kind in ("Systematic review", "Randomised controlled trial", "Observational", "Laboratory"):
+        assert any(d.startswith(kind) for d in designs), kind
+    bib = parse_file(ROOT / "references.bib").entries
+    for row, key in zip(rows, keys):
+        n = row.select("td")[2].get_text()
+        assert n == "—" or re.fullmatch(r"[\d,]+", n), f"{key}: participants {n!r}"
+        assert bib[key].fields["year"] in row.select_one("td").get_text()
+
+
+# --- Machine-readable and citable ------------------------------------------------------------
+
+
+def json_ld(page):
+    return json.loads(page.select_one('script[type="application/ld+json"]').string)
+
+
+def test_json_ld_describes_each_page_and_its_citations(site):
+    for title, url in site.nav_urls.items():
+        page = site.html(url)
+        data = json_ld(page)
+        assert data["@context"] == "https://schema.org" and data["@type"] == "MedicalWebPage"
+        assert data["about"]["@type"] == "MedicalCondition"
+        assert data["inLanguage"] == "en-GB"
+        assert data["lastReviewed"] == page.select_one("aside.page-review time")["datetime"]
+        listed = page.select("article li.reference")
+        assert len(data["citation"]) == len(listed), title
+        for work, entry in zip(data["citation"], listed):
+            assert work["@type"] in ("ScholarlyArticle", "CreativeWork")
+            doi = entry.select_one("a.reference-doi")
+            if doi:
+                assert work["sameAs"] == doi["href"] and work["identifier"]["propertyID"] == "DOI"
+
+
+def test_open_graph_and_scholar_tags(site):
+    page = site.html("clinical-studies/")
+    og = {m["property"]: m["content"] for m in page.select("meta[property^='og:']")}
+    assert og["og:type"] == "article" and og["og:locale"] == "en_GB"
+    assert og["og:title"] == page.select_one("article h1").get_text().replace("¶", "").strip()
+    references = [m["content"] for m in page.select('meta[name="citation_reference"]')]
+    assert len(references) == len(page.select("article li.reference"))
+    haake = next(r for r in references if "GERAC" in r)
+    assert "citation_doi=10.1001/archinte.167.17.1892" in haake and "citation_firstpage=1892" in haake
+
+
+def test_cite_this_page_gives_text_and_bibtex(site):
+    box = site.article("evidence/").select_one("details.cite-page")
+    assert box.summary.get_text() == "Cite this page"
+    assert "(2026). The evidence: systematic reviews." in box.select_one(".cite-page-text").get_text()
+    entry = parse_string(box.select_one(".cite-page-bibtex").get_text(), "bibtex").entries
+    (only,) = entry.values()
+    assert only.fields["title"] == "The evidence: systematic reviews"
+
+
+def test_every_reference_downloads_as_bibtex_and_ris_that_round_trip(site):
+    source = parse_file(ROOT / "references.bib").entries
+    page = site.html("references/")
+    for entry in page.select("article li.reference"):
+        key = entry["id"].removeprefix("ref-")
+        links = {a.get_text(" ", strip=True).split()[0]: a["href"] for a in entry.select("a.reference-export")}
+        assert set(links) == {"BibTeX", "RIS"}
+        exported = parse_string((site.root / "references" / links["BibTeX"]).read_text(encoding="utf-8"), "bibtex")
+        assert dict(exported.entries[key].fields) == dict(source[key].fields)
+        (record,) = rispy.loads((site.root / "references" / links["RIS"]).read_text(encoding="utf-8"))
+        fields = source[key].fields
+        assert record["primary_title"] == re.sub(r"[{}]", "", fields["title"])
+        assert record["year"] == fields["year"]
+        assert record.get("doi") == fields.get("doi")
+        assert len(record.get("authors", [])) == len([p for p in source[key].persons.get("author", []) if str(p) != "others"])
+
+
+# --- Readability report -----------------------------------------------------------------------
+
+
+def readability(site) -> list[tuple[str, float, float, float]]:
+    rows = []
+    for title, url in site.nav_urls.items():
+        article = site.article(url)
+        for noise in article.select(".reference-list, .citation, aside, table, .pdf-download, .headerlink"):
+            noise.decompose()
+        text = " ".join(article.get_text(" ").split())
+        rows.append((title, textstat.flesch_kincaid_grade(text), textstat.smog_index(text), textstat.words_per_sentence(text)))
+    return rows
+
+
+def test_readability_is_measured_for_every_page(site):
+    READABILITY[:] = readability(site)
+    for title, grade, smog, words in READABILITY:
+        assert words <= MAX_SENTENCE_WORDS, f"{title}: sentences average {words:.1f} words"
