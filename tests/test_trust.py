@@ -210,16 +210,23 @@ def test_cite_this_page_gives_text_and_bibtex(site):
 
 
 def test_every_reference_downloads_as_bibtex_and_ris_that_round_trip(site):
+    """Each entry's links name the site's bibliography files and the entry's key; the files
+    parse, and each entry in them matches references.bib (the browser test saves one)."""
     source = parse_file(ROOT / "references.bib").entries
     page = site.html("references/")
+    bibtex = parse_string((site.root / "cite" / "references.bib").read_text(encoding="utf-8"), "bibtex").entries
+    ris = {record["id"]: record for record in rispy.loads((site.root / "cite" / "references.ris").read_text(encoding="utf-8"))}
+    assert set(bibtex) == set(ris) == set(source)
     for entry in page.select("article li.reference"):
         key = entry["id"].removeprefix("ref-")
-        links = {a.get_text(" ", strip=True).split()[0]: a["href"] for a in entry.select("a.reference-export")}
+        links = {a.get_text(" ", strip=True).split()[0]: a for a in entry.select("a.reference-export")}
         assert set(links) == {"BibTeX", "RIS"}
-        exported = parse_string((site.root / "references" / links["BibTeX"]).read_text(encoding="utf-8"), "bibtex")
-        assert dict(exported.entries[key].fields) == dict(source[key].fields)
-        (record,) = rispy.loads((site.root / "references" / links["RIS"]).read_text(encoding="utf-8"))
-        fields = source[key].fields
+        for label, kind in (("BibTeX", "bib"), ("RIS", "ris")):
+            assert links[label]["data-key"] == key and links[label]["download"] == f"{key}.{kind}"
+            assert (site.root / "references" / links[label]["href"]).resolve() == (site.root / "cite" / f"references.{kind}").resolve()
+        assert dict(bibtex[key].fields) == dict(source[key].fields)
+        assert bibtex[key].persons == source[key].persons
+        fields, record = source[key].fields, ris[key]
         assert record["primary_title"] == re.sub(r"[{}]", "", fields["title"])
         assert record["year"] == fields["year"]
         assert record.get("doi") == fields.get("doi")

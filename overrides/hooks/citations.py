@@ -43,7 +43,7 @@ log = get_plugin_logger("citations")
 # Bump when the cached HTML would change for the same inputs.
 CACHE_FORMAT = 1
 
-# Where each entry is published as BibTeX and RIS for readers to download: cite/witt2006.bib.
+# Where the bibliography is published as BibTeX and RIS, for readers' reference managers.
 EXPORT_DIR = "cite"
 RIS_TYPES = {"article": "JOUR", "incollection": "CHAP", "book": "BOOK", "techreport": "RPRT"}
 
@@ -78,6 +78,12 @@ PAGE_TOKENS = re.compile(
 )
 CITED_KEY = re.compile(rf"(?<![\w.+-])-?@({KEY})")
 BIB_ENTRY_START = re.compile(r"^[ \t]*@(\w+)[ \t]*[{(][ \t]*([^,\s]+)[ \t]*,", re.MULTILINE)
+# Where render_page leaves a citation or a reference list for fill_in (Markdown wraps a list's
+# placeholder, alone on its line, in a paragraph).
+PLACEHOLDER = re.compile(r"<p>(%%BIBLIOGRAPHY%%)</p>|(%%CITATION-\d+%%)")
+# A page's own reference list, left as a comment (which search ignores) until after indexing.
+LATER = "<!-- reference list -->"
+ID_ATTRIBUTE = re.compile(r'\bid="([^"]+)"')
 PANDOC_CITATION = re.compile(r'<div id="c(\d+)">\s*<p>(.*?)</p>\s*</div>', re.DOTALL)
 PANDOC_ENTRY = re.compile(r'<div id="ref-([^"]+)" class="csl-entry"[^>]*>\s*(.*?)\s*</div>', re.DOTALL)
 
@@ -124,11 +130,33 @@ def _line_of(text: str, offset: int) -> int:
 # --- Checking the bibliography ---------------------------------------------------------------
 
 
-def read_bibliography(path: Path, name: str) -> tuple[dict[str, BibEntry], list[str]]:
-    """Parses the bib file; returns its entries and one `name:line: message` per problem."""
+def read_bibliography(path: Path, name: str, cache_dir: Path) -> tuple[dict[str, BibEntry], list[str]]:
+    """The bib file's entries and one `name:line: message` per problem in it.
+
+    A bibliography that passed every check is kept in cache_dir under the hash of its text, so
+    that a rebuild with the same file parses nothing.
+    """
     if not path.is_file():
         return {}, [f"{name}: bibliography file not found (mkdocs.yml, plugins: bibtex: bib_file)"]
     text = path.read_text(encoding="utf-8")
+    cache_file = cache_dir / f"bib-{_digest(text.encode(), bytes([CACHE_FORMAT]))}.json"
+    if cache_file.is_file():
+        return {key: BibEntry(**entry) for key, entry in json.loads(cache_file.read_text(encoding="utf-8")).items()}, []
+    entries, problems = _check_bibliography(text, name)
+    if not problems:
+        cache_dir.mkdir(parents=True, exist_ok=True)
+        cache_file.write_text(json.dumps({key: vars(entry) for key, entry in entries.items()}), encoding="utf-8")
+    return entries, problems
+
+
+def _digest(*parts: bytes) -> str:
+    digest = hashlib.sha256()
+    for part in parts:
+        digest.update(hashlib.sha256(part).digest())
+    return digest.hexdigest()[:32]
+
+
+def _check_bibliography(text: str, name: str) -> tuple[dict[str, BibEntry], list[str]]:
     matches = [m for m in BIB_ENTRY_START.finditer(text) if m.group(1).lower() not in ("comment", "string", "preamble")]
     starts = [(m.group(1).lower(), m.group(2), _line_of(text, m.start())) for m in matches]
 
@@ -259,10 +287,8 @@ class Formatted:
 def format_site(sources: set[str], bib: Path, csl: Path, cache_dir: Path) -> Formatted:
     """Formats citations with pandoc's citeproc, running it only for sources not cached yet."""
     pandoc = pypandoc.get_pandoc_path()
-    digest = hashlib.sha256()
-    for part in (bib.read_bytes(), csl.read_bytes(), pypandoc.get_pandoc_version().encode(), bytes([CACHE_FORMAT])):
-        digest.update(hashlib.sha256(part).digest())
-    cache_file = cache_dir / f"{digest.hexdigest()[:32]}.json"
+    digest = _digest(bib.read_bytes(), csl.read_bytes(), pypandoc.get_pandoc_version().encode(), bytes([CACHE_FORMAT]))
+    cache_file = cache_dir / f"{digest}.json"
     cached = json.loads(cache_file.read_text(encoding="utf-8")) if cache_file.is_file() else {}
     formatted = Formatted(cached.get("entries", {}), cached.get("citations", {}))
 
@@ -302,18 +328,19 @@ class SiteCitations:
 
     def __init__(self, config, bibtex):
         root = Path(config.config_file_path).parent
+        self.cache_dir = root / ".cache" / "citations"
         self.bib = root / bibtex.config.bib_file
         self.csl = root / bibtex.config.csl_file
         self.bib_name = bibtex.config.bib_file
         self.bib_command = bibtex.config.bib_command
         self.full_bib_command = bibtex.config.full_bib_command
         self.bib_by_default = bibtex.config.bib_by_default
-        self.cache_dir = root / ".cache" / "citations"
         problems = check_style(self.csl, bibtex.config.csl_file)
-        self.entries, bib_problems = read_bibliography(self.bib, self.bib_name)
+        self.entries, bib_problems = read_bibliography(self.bib, self.bib_name, self.cache_dir)
         stop_on(problems + bib_problems)
         self.pages: dict[str, CitingPage] = {}
         self.places: dict[str, list[tuple[str, int, str]]] = {}  # key -> (page, citation number, where)
+        self.placeholders: dict[str, dict[str, str]] = {}  # page -> {placeholder: HTML}
         self.formatted: Formatted | None = None
 
     def collect(self, files, nav_titles: dict[str, str]) -> None:
@@ -362,15 +389,22 @@ class SiteCitations:
         return f" (did you mean '{close[0]}'?)" if close else ""
 
     def render_page(self, markdown: str, page) -> str:
-        """Replaces the page's citations by links and places its reference list."""
+        """Marks the page's citations and reference list with placeholders, filled in by `fill_in`.
+
+        The HTML goes in after Markdown conversion: as raw HTML inside the Markdown, Python-
+        Markdown and MkDocs would parse all of it again, which made large sites slow.
+        """
+        html_of: dict[str, str] = {}
         numbered = iter(range(1, 1 << 30))
 
         def cite(match: re.Match) -> str:
             if match.lastgroup not in ("group", "narrative") or match.group("heading"):
                 return match.group(0)
             source = match.group(match.lastgroup)
+            number = next(numbered)
             badges = "".join(self._badge(key) for key in CITED_KEY.findall(source))
-            return _in_text_html(self.formatted.citations[source], next(numbered)) + badges
+            html_of[f"%%CITATION-{number}%%"] = _in_text_html(self.formatted.citations[source], number) + badges
+            return f"%%CITATION-{number}%%"
 
         markdown = PAGE_TOKENS.sub(cite, markdown)
         cited = [key for c in self.pages[page.file.src_uri].citations for key in c.keys]
@@ -378,18 +412,41 @@ class SiteCitations:
         cited = list(dict.fromkeys(cited))
         if self.full_bib_command in markdown:
             listed = list(self.entries)
-            markdown = markdown.replace(self.full_bib_command, self._reference_list(listed, page, backlinks=True))
+            html_of["%%BIBLIOGRAPHY%%"] = self._reference_list(listed, page, backlinks=True)
+            markdown = markdown.replace(self.full_bib_command, "\n\n%%BIBLIOGRAPHY%%\n\n")
         else:
             listed = cited
         if cited:
-            listing = self._reference_list(cited, page)
+            html_of["%%REFERENCES%%"] = self._reference_list(cited, page)
             if self.bib_command in markdown:
-                markdown = markdown.replace(self.bib_command, listing)
+                markdown = markdown.replace(self.bib_command, "\n\n%%REFERENCES%%\n\n")
             elif self.bib_by_default:
-                markdown += f"\n\n## References\n\n{listing}\n"
+                markdown += "\n\n## References\n\n%%REFERENCES%%\n"
+        self.placeholders[page.file.src_uri] = html_of
         # For overrides/hooks/page_metadata.py: the works this page lists, as data.
         page.meta["references"] = [self._as_data(key) for key in self._in_order(listed)]
         return markdown
+
+    def fill_in(self, content: str, page) -> str:
+        """Puts the citations and the full bibliography into the page's HTML, and their ids on record.
+
+        A page's own reference list waits for `fill_in_references`, after the search index is
+        made: the References page indexes every work once, and 100 pages repeating their lists
+        made the index three times larger.
+        """
+        html_of = self.placeholders.get(page.file.src_uri, {})
+        if not html_of:
+            return content
+        content = PLACEHOLDER.sub(lambda m: html_of[m.group(1) or m.group(2)], content)
+        content = content.replace("<p>%%REFERENCES%%</p>", LATER)
+        page.present_anchor_ids.update(ID_ATTRIBUTE.findall("".join(html_of.values())))
+        for item in _toc_items(page.toc):  # a citation in a heading: plain text in the contents
+            item.title = PLACEHOLDER.sub(lambda m: re.sub(r"<[^>]+>", "", html_of[m.group(1) or m.group(2)]), item.title)
+        return content
+
+    def fill_in_references(self, output: str, page) -> str:
+        html_of = self.placeholders.pop(page.file.src_uri, {})
+        return output.replace(LATER, html_of["%%REFERENCES%%"], 1) if LATER in output else output
 
     def _badge(self, key: str) -> str:
         """A visible note beside each citation of a superseded, withdrawn or retracted work."""
@@ -426,20 +483,28 @@ class SiteCitations:
         return '<ul class="reference-list">\n' + "\n".join(items) + "\n</ul>"
 
     def _export_links(self, key: str, page) -> list[str]:
-        """Links to the entry as BibTeX and RIS, files written by on_files (see `exports`)."""
+        """Download links for the entry as BibTeX and RIS.
+
+        The site publishes the whole bibliography in each format (see `exports`); the reference-
+        export script saves just this entry from it, named after its key. Without scripts, the
+        link downloads the whole file.
+        """
         links = []
         for kind, label in (("bib", "BibTeX"), ("ris", "RIS")):
-            url = get_relative_url(f"{EXPORT_DIR}/{key}.{kind}", page.file.url)
-            links.append(f'<a class="reference-export" href="{url}" download>{label}<span class="md-visually-hidden"> for {html.escape(key)}</span></a>')
+            url = get_relative_url(f"{EXPORT_DIR}/references.{kind}", page.file.url)
+            links.append(
+                f'<a class="reference-export" href="{url}" download="{html.escape(key)}.{kind}" data-key="{html.escape(key)}">'
+                f'{label}<span class="md-visually-hidden"> for {html.escape(key)}</span></a>'
+            )
         return links
 
     def exports(self) -> dict[str, str]:
-        """{site path: content}: every entry as BibTeX (as written in the bib file) and as RIS."""
-        files = {}
-        for key, entry in self.entries.items():
-            files[f"{EXPORT_DIR}/{key}.bib"] = entry.raw
-            files[f"{EXPORT_DIR}/{key}.ris"] = rispy.dumps([_ris_record(entry)], implementation=PlainRisWriter)
-        return files
+        """{site path: content}: the bibliography as BibTeX (each entry as written) and as RIS."""
+        records = [{"id": key, **_ris_record(entry)} for key, entry in self.entries.items()]
+        return {
+            f"{EXPORT_DIR}/references.bib": "\n".join(entry.raw for entry in self.entries.values()),
+            f"{EXPORT_DIR}/references.ris": rispy.dumps(records, implementation=PlainRisWriter),
+        }
 
     def _backlinks(self, key: str, page) -> str:
         """Links from a bibliography entry to each place that cites it, named by page and section."""
@@ -521,7 +586,10 @@ def on_config(config):
     bibtex = config.plugins.get("bibtex")
     if bibtex is None:
         raise PluginError("overrides/hooks/citations.py needs the bibtex plugin in mkdocs.yml")
-    # This hook renders the citations; mkdocs-bibtex's own page pass would render them again.
+    # This hook reads the bibliography and renders the citations, so mkdocs-bibtex's own passes
+    # would only repeat the work: a second parse of the bibliography (0.6 s for 1,000 entries)
+    # and a second rendering of every page. Its options in mkdocs.yml stay the configuration.
+    config.plugins.events["config"].remove(bibtex.on_config)
     config.plugins.events["page_markdown"].remove(bibtex.on_page_markdown)
     site = SiteCitations(config, bibtex)
 
@@ -550,3 +618,18 @@ def _nav_titles(items):
 
 def on_page_markdown(markdown, page, config, files):
     return site.render_page(markdown, page)
+
+
+@event_priority(100)  # before other hooks read the page's HTML (page_metadata.py, pdf.py)
+def on_page_content(html_text, page, config, files):
+    return site.fill_in(html_text, page)
+
+
+def on_post_page(output, page, config):
+    return site.fill_in_references(output, page)
+
+
+def _toc_items(items):
+    for item in items:
+        yield item
+        yield from _toc_items(item.children)

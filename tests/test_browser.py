@@ -1,0 +1,676 @@
+"""The built site in a real browser: accessible, private, searchable, usable on a phone.
+
+The strict build of the session (the `site` fixture) is served on 127.0.0.1 and read by Debian's
+headless Chromium through Playwright, one browser for the whole run. Every page in the nav is
+checked in the light and the dark palette (chosen, as a reader's system chooses it, through
+prefers-color-scheme) at desktop (1280x800) and phone (360x740, touch) sizes:
+
+- accessibility: axe-core (WCAG 2.0/2.1 A and AA, 2.2 AA) finds nothing; computed colours of the
+  footer and of links reach 4.5:1; links in running text are underlined; every control has a
+  name; the keyboard reaches search, navigation and every citation, with visible focus;
+- privacy: no request leaves the local server, no cookie is set, and browser storage holds only
+  what a reader asked for. Allowed: Material's `__palette` key, and only after the reader used
+  the palette toggle (overrides/main.html stops Material writing it on every page view).
+  Nothing else, in localStorage or sessionStorage;
+- search, citations and their previews, links and anchors, images, console errors, and no
+  sideways scrolling on a phone.
+
+Screenshots of every page go to build/screenshots/ (git-ignored) on every run.
+Without /usr/bin/chromium these tests are skipped, except under CI (CI=true), where they fail.
+`./run test` installs Debian's chromium where it can. Lighthouse is separate: `./run lighthouse`.
+"""
+
+from __future__ import annotations
+
+import functools
+import http.server
+import os
+import re
+import threading
+import urllib.error
+import urllib.parse
+import urllib.request
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pytest
+import rispy
+from bs4 import BeautifulSoup
+from pybtex.database import parse_string
+
+from conftest import ROOT, BuiltSite
+
+CHROMIUM = Path("/usr/bin/chromium")
+
+if not CHROMIUM.exists():
+    _why = f"{CHROMIUM} is missing: install Debian's chromium package (`./run test` does, as root on Debian)"
+    if os.environ.get("CI", "").lower() in ("true", "1", "yes"):
+        pytest.fail(f"{_why}; CI must run the browser tests", pytrace=False)
+    pytest.skip(_why, allow_module_level=True)
+
+from axe_playwright_python.sync_playwright import Axe  # noqa: E402
+from playwright.sync_api import expect, sync_playwright  # noqa: E402
+
+LAUNCH_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--no-first-run"]
+DEVICES = {
+    "desktop": {"viewport": {"width": 1280, "height": 800}},
+    "phone": {"viewport": {"width": 360, "height": 740}, "is_mobile": True, "has_touch": True},
+}
+SCHEMES = {"light": "default", "dark": "slate"}  # prefers-color-scheme -> Material's palette
+VARIANTS = [f"{device}-{scheme}" for device in DEVICES for scheme in SCHEMES]
+AXE_OPTIONS = {
+    "runOnly": {"type": "tag", "values": ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]},
+    "resultTypes": ["violations"],
+}
+FOOTER_CONTRAST = {"runOnly": {"type": "rule", "values": ["color-contrast"]}, "resultTypes": ["violations", "incomplete"]}
+SCREENSHOTS = ROOT / "build" / "screenshots"
+NAV = BuiltSite(ROOT, "").nav_urls  # {title: site URL}, read from mkdocs.yml
+PAGES = list(NAV.values())
+PAGE_IDS = [url.strip("/") or "home" for url in PAGES]
+MIN_CONTRAST = 4.5  # WCAG 1.4.3 for text below 18pt (24px), or 14pt (18.66px) bold
+
+
+# --- Serving the site and driving the browser --------------------------------------------------
+
+
+class _QuietHandler(http.server.SimpleHTTPRequestHandler):
+    def log_message(self, format, *args):
+        pass
+
+
+@pytest.fixture(scope="session")
+def server(site):
+    """The built site over HTTP on 127.0.0.1, on a free port, in a thread."""
+    handler = functools.partial(_QuietHandler, directory=str(site.root))
+    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{httpd.server_address[1]}/"
+    httpd.shutdown()
+    httpd.server_close()
+
+
+@pytest.fixture(scope="session")
+def browser():
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=str(CHROMIUM), args=LAUNCH_ARGS)
+        yield chromium
+        chromium.close()
+
+
+@dataclass(repr=False)
+class Visit:
+    """What one page showed in one variant, gathered once and checked by several tests."""
+
+    url: str
+    scheme: str  # Material's palette as applied: "default" or "slate"
+    violations: list[dict]
+    errors: list[str]  # console errors and uncaught exceptions
+    broken_images: list[str]
+    scroll_width: int
+    inner_width: int
+    links: list[str]  # every a[href], resolved
+    contrast: list[dict]  # computed contrast of footer text and links
+    plain_links: list[str]  # links in running text that are not underlined
+    footer_contrast: list[dict]  # axe's colour-contrast violations and undecided nodes in the footer
+    foreign_requests: list[str] = field(default_factory=list)
+
+    def __repr__(self) -> str:  # keeps pytest's failure reports short
+        return f"Visit(/{self.url})"
+
+
+class Browsing:
+    """One browser context per variant, reused; every request of every context is recorded."""
+
+    def __init__(self, browser, base: str, search_initial: str):
+        self.browser = browser
+        self.search_initial = search_initial  # what the search panel says until its index loads
+        self.base = base
+        self.host = urllib.parse.urlsplit(base).netloc
+        self.requests: list[tuple[str, str]] = []  # (context, URL)
+        self.contexts = {}
+        self.pages = {}
+        self.visits: dict[tuple[str, str], Visit] = {}
+        self.axe = Axe()
+
+    def context(self, variant: str, fresh: bool = False):
+        """The variant's shared context, or with fresh=True a new one that the caller closes."""
+        if variant in self.contexts and not fresh:
+            return self.contexts[variant]
+        device, scheme = variant.split("-")
+        context = self.browser.new_context(color_scheme=scheme, service_workers="block", **DEVICES[device])
+        context.on("request", lambda request: self.requests.append((variant, request.url)))
+        if not fresh:
+            self.contexts[variant] = context
+        return context
+
+    def page(self, variant: str):
+        if variant not in self.pages:
+            self.pages[variant] = self.context(variant).new_page()
+        return self.pages[variant]
+
+    def url(self, path: str) -> str:
+        return urllib.parse.urljoin(self.base, path)
+
+    def foreign(self, urls) -> list[str]:
+        return [url for url in urls if urllib.parse.urlsplit(url).netloc != self.host and not url.startswith(("data:", "blob:", "about:"))]
+
+    def visit(self, variant: str, path: str) -> Visit:
+        key = (variant, path)
+        if key in self.visits:
+            return self.visits[key]
+        page = self.page(variant)
+        errors: list[str] = []
+        on_console = lambda message: message.type == "error" and errors.append(f"console: {message.text}")  # noqa: E731
+        on_error = lambda error: errors.append(f"uncaught: {error}")  # noqa: E731
+        page.on("console", on_console)
+        page.on("pageerror", on_error)
+        first_request = len(self.requests)
+        try:
+            page.goto(self.url(path))
+            # Until the search index has loaded, the page is still fetching and may still fail.
+            page.wait_for_function("(initial) => document.querySelector('.md-search-result__meta').textContent.trim() !== initial", arg=self.search_initial)
+            device, scheme = variant.split("-")
+            name = f"{path.strip('/') or 'home'}-{device}-{scheme}.png"
+            SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+            page.screenshot(path=SCREENSHOTS / name, full_page=True)
+            facts = page.evaluate(PAGE_FACTS)
+            violations = self.axe.run(page, options=AXE_OPTIONS).response["violations"]
+            # axe's verdict on the footer, including what it could not decide ("incomplete").
+            footer = self.axe.run(page, context=".md-footer", options=FOOTER_CONTRAST).response
+        finally:
+            page.remove_listener("console", on_console)
+            page.remove_listener("pageerror", on_error)
+        visit = Visit(
+            url=path,
+            scheme=facts["scheme"],
+            violations=violations,
+            errors=errors,
+            broken_images=facts["brokenImages"],
+            scroll_width=facts["scrollWidth"],
+            inner_width=facts["innerWidth"],
+            links=facts["links"],
+            contrast=facts["contrast"],
+            plain_links=facts["plainLinks"],
+            footer_contrast=footer["violations"] + footer["incomplete"],
+            foreign_requests=self.foreign(url for _, url in self.requests[first_request:]),
+        )
+        self.visits[key] = visit
+        return visit
+
+    def close(self):
+        for context in self.contexts.values():
+            context.close()
+
+
+@pytest.fixture(scope="session")
+def browsing(browser, server, site):
+    session = Browsing(browser, server, site.html("").select_one(".md-search-result__meta").get_text(strip=True))
+    yield session
+    session.close()
+
+
+# Runs in the page after it has loaded: facts that several tests check.
+PAGE_FACTS = """
+async () => {
+  const images = [...document.images];
+  for (const image of images) image.loading = "eager";
+  await Promise.all(images.map((image) => image.decode().catch(() => null)));
+
+  // Contrast from computed colours, as a second opinion beside axe's: backgrounds composited up
+  // the ancestors (Material's footer is translucent black on translucent black), opacity applied.
+  const parse = (colour) => {
+    const parts = colour.match(/rgba?\\(([^)]+)\\)/)[1].split(/[\\s,\\/]+/).filter(Boolean).map(Number);
+    return [parts[0], parts[1], parts[2], parts.length > 3 ? parts[3] : 1];
+  };
+  const over = (top, bottom) => {
+    const alpha = top[3] + bottom[3] * (1 - top[3]);
+    return [0, 1, 2].map((i) => (top[i] * top[3] + bottom[i] * bottom[3] * (1 - top[3])) / alpha).concat(alpha);
+  };
+  const luminance = (colour) => {
+    const [r, g, b] = colour.slice(0, 3).map((v) => (v /= 255) <= 0.04045 ? v / 12.92 : ((v + 0.055) / 1.055) ** 2.4);
+    return 0.2126 * r + 0.7152 * g + 0.0722 * b;
+  };
+  const contrast = (element) => {
+    const layers = [];
+    let opacity = 1;
+    for (let node = element; node; node = node.parentElement) {
+      const style = getComputedStyle(node);
+      opacity *= Number(style.opacity);
+      const background = parse(style.backgroundColor);
+      if (background[3] > 0) layers.push(background);
+      if (background[3] >= 1) break;
+    }
+    const canvas = document.body.dataset.mdColorScheme === "slate" ? [0, 0, 0, 1] : [255, 255, 255, 1];
+    const background = layers.reverse().reduce((below, layer) => over(layer, below), canvas);
+    const text = parse(getComputedStyle(element).color);
+    const foreground = over([text[0], text[1], text[2], text[3] * opacity], background);
+    const [light, dark] = [luminance(foreground), luminance(background)].sort((a, b) => b - a);
+    return (light + 0.05) / (dark + 0.05);
+  };
+  const checked = document.querySelectorAll(
+    ".md-copyright, .md-copyright__highlight, .md-copyright a, .md-footer__direction, .md-footer__title," +
+    ".md-typeset a, .md-nav__link, .admonition-title, .md-typeset .admonition p"
+  );
+  const visible = (element) => element.checkVisibility({ opacityProperty: true, visibilityProperty: true });
+
+  // Links inside running text must not rely on colour alone (WCAG 1.4.1).
+  const runningText = ".md-content .md-typeset :is(p, li, td, dd) a:not(.headerlink):not(.md-button)";
+  const plainLinks = [...document.querySelectorAll(runningText)]
+    .filter((link) => !getComputedStyle(link).textDecorationLine.includes("underline"))
+    .map((link) => link.outerHTML.slice(0, 120));
+
+  return {
+    scheme: document.body.dataset.mdColorScheme,
+    brokenImages: images.filter((image) => !(image.complete && image.naturalWidth > 0)).map((image) => image.src),
+    scrollWidth: document.scrollingElement.scrollWidth,
+    innerWidth: window.innerWidth,
+    links: [...document.querySelectorAll("a[href]")].map((link) => link.href),
+    contrast: [...checked]
+      .filter((element) => visible(element) && element.textContent.trim())
+      .map((element) => ({ element: element.outerHTML.slice(0, 100), ratio: contrast(element) })),
+    plainLinks,
+  };
+}
+"""
+
+
+def _report(violations: list[dict]) -> str:
+    lines = []
+    for violation in violations:
+        lines.append(f"{violation['id']} ({violation['impact']}): {violation['help']}")
+        for node in violation["nodes"][:5]:
+            messages = [check["message"] for kind in ("any", "all", "none") for check in node.get(kind, [])]
+            lines.append(f"    {' '.join(node['target'])}: {'; '.join(messages)[:200]}")
+        if len(violation["nodes"]) > 5:
+            lines.append(f"    ... and {len(violation['nodes']) - 5} more")
+    return "\n".join(lines)
+
+
+# --- Every page, every variant -----------------------------------------------------------------
+
+
+@pytest.mark.parametrize("path", PAGES, ids=PAGE_IDS)
+@pytest.mark.parametrize("variant", VARIANTS)
+def test_axe_finds_no_accessibility_violation(browsing, variant, path):
+    visit = browsing.visit(variant, path)
+    expected = SCHEMES[variant.split("-")[1]]
+    assert visit.scheme == expected, f"the page showed palette {visit.scheme!r}, not {expected!r}"
+    assert not visit.violations, f"/{path} ({variant}):\n{_report(visit.violations)}"
+
+
+@pytest.mark.parametrize("path", PAGES, ids=PAGE_IDS)
+@pytest.mark.parametrize("variant", VARIANTS)
+def test_footer_and_link_text_reach_4_5_to_1(browsing, variant, path):
+    """Includes the footer's "Made with" line: 4.47:1 in Material's light palette, by axe's reckoning."""
+    visit = browsing.visit(variant, path)
+    assert not visit.footer_contrast, f"/{path} ({variant}): footer contrast:\n{_report(visit.footer_contrast)}"
+    contrast = visit.contrast
+    assert any("md-copyright" in item["element"] for item in contrast), "the footer was not measured"
+    low = [f"{item['ratio']:.2f}:1 {item['element']}" for item in contrast if item["ratio"] < MIN_CONTRAST]
+    assert not low, f"/{path} ({variant}): text below {MIN_CONTRAST}:1:\n" + "\n".join(low)
+
+
+@pytest.mark.parametrize("path", PAGES, ids=PAGE_IDS)
+@pytest.mark.parametrize("variant", VARIANTS)
+def test_links_in_text_are_underlined(browsing, variant, path):
+    visit = browsing.visit(variant, path)
+    assert not visit.plain_links, f"/{path} ({variant}): links told apart by colour alone:\n" + "\n".join(visit.plain_links)
+    assert not [v for v in visit.violations if v["id"] == "link-in-text-block"]
+
+
+@pytest.mark.parametrize("path", PAGES, ids=PAGE_IDS)
+@pytest.mark.parametrize("variant", VARIANTS)
+def test_page_loads_without_errors_or_broken_images(browsing, variant, path):
+    visit = browsing.visit(variant, path)
+    assert not visit.errors, f"/{path} ({variant}):\n" + "\n".join(visit.errors)
+    assert not visit.broken_images, f"/{path} ({variant}): broken images {visit.broken_images}"
+
+
+@pytest.mark.parametrize("path", PAGES, ids=PAGE_IDS)
+@pytest.mark.parametrize("variant", VARIANTS)
+def test_page_asks_nothing_of_other_hosts(browsing, variant, path):
+    visit = browsing.visit(variant, path)
+    assert not visit.foreign_requests, f"/{path} ({variant}) requested {visit.foreign_requests}"
+
+
+@pytest.mark.parametrize("path", PAGES, ids=PAGE_IDS)
+@pytest.mark.parametrize("scheme", SCHEMES)
+def test_phone_page_does_not_scroll_sideways(browsing, scheme, path):
+    visit = browsing.visit(f"phone-{scheme}", path)
+    assert visit.scroll_width <= visit.inner_width, f"/{path} is {visit.scroll_width}px wide on a {visit.inner_width}px screen"
+
+
+@pytest.mark.parametrize("path", PAGES, ids=PAGE_IDS)
+def test_every_internal_link_and_anchor_resolves(browsing, path):
+    visit = browsing.visit("desktop-light", path)
+    broken = []
+    for link in sorted(set(visit.links)):
+        target, _, fragment = link.partition("#")
+        if urllib.parse.urlsplit(target).netloc != browsing.host:
+            continue
+        if target.endswith(".pdf") and os.environ.get("FACTSHEET_PDF") == "off":
+            continue  # a build without the PDF edition still links to it
+        status, html = _fetch(target)
+        if status != 200:
+            broken.append(f"{link}: HTTP {status}")
+        elif fragment and html is not None:
+            fragment = urllib.parse.unquote(fragment)
+            if not BeautifulSoup(html, "html.parser").find(id=fragment):
+                broken.append(f"{link}: no element with id {fragment!r}")
+    assert not broken, f"/{path}:\n" + "\n".join(broken)
+
+
+@functools.lru_cache(maxsize=None)
+def _fetch(url: str) -> tuple[int, str | None]:
+    try:
+        with urllib.request.urlopen(url, timeout=10) as response:
+            body = response.read()
+            html = body.decode("utf-8") if "html" in response.headers.get("Content-Type", "") else None
+            return response.status, html
+    except urllib.error.HTTPError as error:
+        return error.code, None
+
+
+@pytest.mark.parametrize("path", PAGES, ids=PAGE_IDS)
+def test_every_control_has_an_accessible_name(browsing, path):
+    """Covers the References page, which has no `##` heading: Material leaves its TOC toggle unnamed."""
+    page = browsing.page("desktop-light")
+    page.goto(browsing.url(path))
+    unnamed = []
+    for role in ("button", "checkbox", "radio", "textbox", "searchbox", "combobox", "dialog", "link"):
+        every = page.get_by_role(role, include_hidden=True).evaluate_all("els => els.map((e) => e.outerHTML)")
+        named = page.get_by_role(role, name=re.compile(r"\S"), include_hidden=True).evaluate_all("els => els.map((e) => e.outerHTML)")
+        unnamed += [f"{role}: {html[:120]}" for html in every if html not in named]
+    assert not unnamed, f"/{path}: controls without a name:\n" + "\n".join(unnamed)
+
+
+def test_search_dialog_is_named(browsing):
+    page = browsing.page("desktop-light")
+    page.goto(browsing.url(""))
+    expect(page.get_by_role("dialog", name="Search", include_hidden=True)).to_have_count(1)
+    page.get_by_role("textbox", name="Search").click()
+    expect(page.get_by_role("dialog", name="Search")).to_be_visible()
+
+
+# --- Keyboard -----------------------------------------------------------------------------------
+
+# Logs every element that takes focus, whether it shows that it has it, and the citation preview.
+FOCUS_LOG = """
+() => {
+  window.__focused = [];
+  document.addEventListener("focusin", (event) => {
+    const element = event.target;
+    // Material hides the palette radio buttons and outlines their label instead.
+    const shown = element.matches(".md-option") ? element.nextElementSibling : element;
+    const style = getComputedStyle(shown);
+    const outline = style.outlineStyle !== "none" && parseFloat(style.outlineWidth) > 0;
+    const preview = document.querySelector(".citation-preview");
+    window.__focused.push({
+      html: element.outerHTML.slice(0, 120),
+      href: element.getAttribute("href"),
+      search: element.matches(".md-search__input"),
+      nav: element.matches(".md-nav a[href]"),
+      citation: element.matches("a.citation-link"),
+      visible: outline || style.boxShadow !== "none",
+      preview: preview ? preview.textContent : null,
+    });
+  });
+}
+"""
+
+
+@pytest.mark.parametrize("path", PAGES, ids=PAGE_IDS)
+def test_keyboard_reaches_search_navigation_and_every_citation_with_visible_focus(browsing, path):
+    page = browsing.page("desktop-light")
+    page.goto(browsing.url(path))
+    page.evaluate(FOCUS_LOG)
+    citations = page.locator("a.citation-link")
+    nav_links = page.locator(".md-nav a[href]").evaluate_all("els => els.filter((e) => e.checkVisibility()).map((e) => e.getAttribute('href'))")
+    stops = page.evaluate("document.querySelectorAll('a[href], input, button, [tabindex]').length")
+
+    # Tab to the first citation: its preview opens on focus and Escape closes it.
+    presses = 0
+    if citations.count():
+        while not page.evaluate("!!document.activeElement?.matches('a.citation-link')"):
+            page.keyboard.press("Tab")
+            presses += 1
+            assert presses < stops + 20, "Tab never reached a citation"
+        preview = page.locator("div.citation-preview")
+        expect(preview).to_be_visible()
+        page.keyboard.press("Escape")
+        expect(preview).to_have_count(0)
+        assert page.evaluate("document.activeElement.matches('a.citation-link')"), "Escape moved the focus"
+    for _ in range(stops + 20 - presses):
+        page.keyboard.press("Tab")
+    focused = page.evaluate("window.__focused")
+
+    assert any(stop["search"] for stop in focused), "Tab never reached the search box"
+    reached_nav = {stop["href"] for stop in focused if stop["nav"]}
+    assert set(nav_links) <= reached_nav, f"navigation links never reached: {sorted(set(nav_links) - reached_nav)}"
+    reached = sum(stop["citation"] for stop in focused)
+    assert reached >= citations.count(), f"Tab reached {reached} of {citations.count()} citation links"
+    invisible = [stop["html"] for stop in focused if not stop["visible"]]
+    assert not invisible, "focus not shown (no outline, no box-shadow) on:\n" + "\n".join(invisible)
+    no_preview = [stop["html"] for stop in focused if stop["citation"] and not stop["preview"]]
+    assert not no_preview, f"no preview on focus for: {no_preview[:3]}"
+
+
+# --- Search ---------------------------------------------------------------------------------------
+
+SEARCHES = {
+    "GERAC": "clinical-studies/",
+    "pregnancy": "evidence/",
+    "sham": "evidence/",
+    "NICE": "clinical-guidance/",
+}
+ONLY_IN_REFERENCES = "Mediators of Inflammation"  # a journal's name: no page mentions it
+
+
+def _search(browsing, device: str, term: str) -> list[str]:
+    page = browsing.page(f"{device}-light")
+    page.goto(browsing.url(""))
+    if device == "phone":
+        page.locator("label.md-header__button[for='__search']").click()  # the magnifier opens search
+    else:
+        page.locator(".md-search__input").click()
+    box = page.locator(".md-search__input")
+    expect(box).to_be_focused()
+    # The whole term, then one key release: Material searches on keyup, so exactly one query runs
+    # and no results of a half-typed term can be mistaken for the answer.
+    box.fill(term)
+    box.press("End")
+    page.wait_for_function(SEARCH_ANSWERED, timeout=10_000)
+    results = page.locator(".md-search-result__link")
+    return [urllib.parse.urlsplit(href).path for href in results.evaluate_all("els => els.map((e) => e.href)")]
+
+
+# True once the search shows results, or says that there are none.
+SEARCH_ANSWERED = """
+() => {
+  const none = JSON.parse(document.getElementById("__config").textContent).translations["search.result.none"];
+  const meta = document.querySelector(".md-search-result__meta").textContent.trim();
+  return document.querySelector(".md-search-result__list").children.length > 0 || meta === none;
+}
+"""
+
+
+@pytest.mark.parametrize("device", DEVICES)
+@pytest.mark.parametrize("term", SEARCHES)
+def test_search_finds_the_right_page(browsing, device, term):
+    paths = _search(browsing, device, term)
+    expected = urllib.parse.urlsplit(browsing.url(SEARCHES[term])).path
+    assert expected in paths, f"searching {term!r} found {paths}, not {expected}"
+
+
+def test_search_finds_words_that_only_the_references_contain(browsing, site):
+    for url in NAV.values():
+        article = site.article(url)
+        for listing in article.select(".reference-list"):
+            listing.decompose()
+        assert ONLY_IN_REFERENCES.lower() not in article.get_text(" ").lower(), f"/{url} mentions it outside its references"
+    hrefs = _search(browsing, "desktop", ONLY_IN_REFERENCES)
+    page = browsing.page("desktop-light")
+    links = page.locator(".md-search-result__link").evaluate_all("els => els.map((e) => e.href)")
+    references = urllib.parse.urlsplit(browsing.url(NAV["References"])).path
+    assert any(path == references for path in hrefs) or any(link.endswith("#references") for link in links), links
+
+
+# --- Citations ------------------------------------------------------------------------------------
+
+
+def _cited_pages(site) -> list[str]:
+    return [url for title, url in NAV.items() if title != "References" and site.article(url).select("a.citation-link")]
+
+
+def _in_view_below_header(page, selector: str) -> None:
+    target = page.locator(selector)
+    expect(target).to_be_in_viewport()
+    top = target.evaluate("e => e.getBoundingClientRect().top")
+    header = page.evaluate("document.querySelector('.md-header').getBoundingClientRect().bottom")
+    assert top >= header - 1, f"{selector} is under the header ({top:.0f}px < {header:.0f}px)"
+
+
+@pytest.mark.parametrize("device", DEVICES)
+def test_citation_leads_to_its_reference_entry(browsing, site, device):
+    page = browsing.page(f"{device}-light")
+    for path in _cited_pages(site):
+        page.goto(browsing.url(path))
+        link = page.locator("a.citation-link").first
+        key = link.get_attribute("href").removeprefix("#")
+        if device == "phone":
+            link.tap()  # the first tap previews the reference
+            expect(page.locator("div.citation-preview")).to_be_visible()
+            assert "#" not in page.url, "the first tap followed the link"
+            link.tap()
+        else:
+            link.click()
+        page.wait_for_url(f"**#{key}")
+        _in_view_below_header(page, f"#{key}")
+
+
+def test_backlinks_lead_to_the_citing_paragraph(browsing):
+    page = browsing.page("desktop-light")
+    references = browsing.url(NAV["References"])
+    page.goto(references)
+    backlinks = page.locator(".reference-backlinks a").evaluate_all(
+        "els => els.map((e) => ({href: e.href, raw: e.getAttribute('href'), key: e.closest('li.reference').id}))"
+    )
+    assert backlinks
+    # One backlink into each citing page, and one to a citation further down a page.
+    chosen = list({urllib.parse.urlsplit(b["href"]).path: b for b in backlinks}.values())
+    chosen += [b for b in backlinks if b["href"].split("#")[1] != "cite-1"][:1]
+    for backlink in chosen:
+        page.goto(references)
+        page.locator(f'#{backlink["key"]} .reference-backlinks a[href="{backlink["raw"]}"]').click()
+        anchor = backlink["href"].split("#")[1]
+        page.wait_for_url(f"**#{anchor}")
+        assert page.url == backlink["href"]
+        _in_view_below_header(page, f"#{anchor}")
+        expect(page.locator(f'#{anchor} a[href="#{backlink["key"]}"]')).to_have_count(1)
+
+
+@pytest.mark.parametrize("device", DEVICES)
+def test_preview_shows_the_full_reference(browsing, site, device):
+    page = browsing.page(f"{device}-light")
+    path = "clinical-studies/" if "clinical-studies/" in _cited_pages(site) else _cited_pages(site)[0]
+    page.goto(browsing.url(path))
+    for link in page.locator("a.citation-link").all()[:5]:
+        key = link.get_attribute("href")
+        if device == "phone":
+            link.tap()
+        else:
+            link.hover()
+        preview = page.locator("div.citation-preview")
+        expect(preview).to_be_visible()
+        reference = page.locator(f"{key} .reference-text").inner_text()
+        shown = " ".join(preview.inner_text().split())
+        assert " ".join(reference.split()) in shown
+        for identifier in page.locator(f"{key} .reference-links a").all_inner_texts():
+            assert identifier in shown
+        box = preview.bounding_box()
+        width = page.viewport_size["width"]
+        assert box["x"] >= 0 and box["x"] + box["width"] <= width, f"the preview runs off the {width}px screen"
+        page.keyboard.press("Escape")
+        expect(preview).to_have_count(0)
+
+
+@pytest.mark.parametrize("kind, label", [("bib", "BibTeX"), ("ris", "RIS")])
+def test_reference_download_saves_just_that_entry(browsing, kind, label):
+    context = browsing.context("desktop-light", fresh=True)
+    try:
+        page = context.new_page()
+        page.goto(browsing.url(NAV["Clinical studies"]))
+        with page.expect_download() as saving:
+            page.locator(f"#ref-haake2007 a.reference-export:has-text('{label}')").click()
+        download = saving.value
+        assert download.suggested_filename == f"haake2007.{kind}"
+        text = Path(download.path()).read_text(encoding="utf-8")
+        if kind == "bib":
+            (entry,) = parse_string(text, "bibtex").entries.values()
+            assert entry.fields["doi"] == "10.1001/archinte.167.17.1892"
+        else:
+            (record,) = rispy.loads(text)
+            assert record["id"] == "haake2007" and record["doi"] == "10.1001/archinte.167.17.1892"
+    finally:
+        context.close()
+
+
+# --- Privacy ----------------------------------------------------------------------------------
+
+
+def _storage(page) -> dict[str, list[str]]:
+    return page.evaluate("({local: Object.keys(localStorage), session: Object.keys(sessionStorage)})")
+
+
+def test_reading_stores_nothing_and_follows_the_system_palette(browsing, site):
+    """A reader who only reads, searches and previews leaves no cookie and no stored key."""
+    context = browsing.context("desktop-light", fresh=True)
+    try:
+        page = context.new_page()
+        for path in PAGES:
+            page.goto(browsing.url(path))
+            if page.locator("a.citation-link").count():
+                page.locator("a.citation-link").first.hover()
+        page.locator(".md-search__input").click()
+        page.keyboard.type("sham")
+        page.wait_for_function(SEARCH_ANSWERED, timeout=10_000)
+        page.keyboard.press("Escape")
+        assert context.cookies() == []
+        assert _storage(page) == {"local": [], "session": []}
+        # Nothing stored, so the palette still follows the system when it changes. (Material
+        # used to store the palette of the first page seen, and kept it light from then on.)
+        page.emulate_media(color_scheme="dark")
+        page.reload()
+        expect(page.locator("body")).to_have_attribute("data-md-color-scheme", "slate")
+    finally:
+        context.close()
+
+
+def test_palette_toggle_is_remembered_because_the_reader_asked(browsing):
+    context = browsing.context("desktop-light", fresh=True)
+    try:
+        page = context.new_page()
+        page.goto(browsing.url(""))
+        page.get_by_title("Switch to dark mode").click()
+        expect(page.locator("body")).to_have_attribute("data-md-color-scheme", "slate")
+        assert [key.rsplit(".", 1)[-1] for key in _storage(page)["local"]] == ["__palette"]
+        assert _storage(page)["session"] == []
+        page.goto(browsing.url(PAGES[-1]))
+        expect(page.locator("body")).to_have_attribute("data-md-color-scheme", "slate")
+        assert context.cookies() == []
+    finally:
+        context.close()
+
+
+def test_whole_run_asked_nothing_of_other_hosts_and_set_no_cookie(browsing):
+    """Runs last: every request of every test above, and every shared context's cookies."""
+    if not browsing.requests:  # run on its own
+        browsing.visit("desktop-light", "")
+    foreign = sorted(set(browsing.foreign(url for _, url in browsing.requests)))
+    assert not foreign, f"requests to other hosts: {foreign}"
+    for variant, context in browsing.contexts.items():
+        assert context.cookies() == [], f"{variant}: cookies set"
+        for page in context.pages:
+            storage = _storage(page)
+            assert storage == {"local": [], "session": []}, f"{variant}: stored {storage}"
