@@ -18,11 +18,13 @@ raw Markdown (code blocks included), runs pandoc once per page, and renders foot
 from __future__ import annotations
 
 import difflib
+import functools
 import hashlib
 import html
 import json
 import re
 import subprocess
+import tempfile
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -81,8 +83,9 @@ BIB_ENTRY_START = re.compile(r"^[ \t]*@(\w+)[ \t]*[{(][ \t]*([^,\s]+)[ \t]*,", r
 # Where render_page leaves a citation or a reference list for fill_in (Markdown wraps a list's
 # placeholder, alone on its line, in a paragraph).
 PLACEHOLDER = re.compile(r"<p>(%%BIBLIOGRAPHY%%)</p>|(%%CITATION-\d+%%)")
-# A page's own reference list, left as a comment (which search ignores) until after indexing.
-LATER = "<!-- reference list -->"
+# What waits, as a comment (which search ignores), until after search indexing: a page's own
+# reference list and the bibliography's backlinks.
+LATER = re.compile(r"<!-- later:(\S+) -->")
 ID_ATTRIBUTE = re.compile(r'\bid="([^"]+)"')
 PANDOC_CITATION = re.compile(r'<div id="c(\d+)">\s*<p>(.*?)</p>\s*</div>', re.DOTALL)
 PANDOC_ENTRY = re.compile(r'<div id="ref-([^"]+)" class="csl-entry"[^>]*>\s*(.*?)\s*</div>', re.DOTALL)
@@ -96,12 +99,14 @@ class Citation:
     keys: list[str]
     line: int
     section: str  # the heading it stands under, for backlinks
+    span: tuple[int, int]  # where it stands in the page's Markdown
 
 
 @dataclass
 class CitingPage:
     path: str  # relative to docs/, as in error messages
     title: str
+    markdown: str  # the body the citations were found in
     citations: list[Citation] = field(default_factory=list)
 
 
@@ -210,6 +215,15 @@ def _check_bibliography(text: str, name: str) -> tuple[dict[str, BibEntry], list
     return entries, problems
 
 
+def _early_sources(docs: Path, bib: Path) -> set[str]:
+    """The citations of every Markdown file under docs/, and of every replacement the bib names."""
+    sources = {f"[@{key}]" for key in re.findall(r"^\s*replacement\s*=\s*[{\"]([^}\"]+)", bib.read_text(encoding="utf-8"), re.MULTILINE)}
+    for path in docs.rglob("*.md"):
+        body, _ = get_data(path.read_text(encoding="utf-8-sig"))
+        sources.update(citation.source for citation in find_citations(body)[0])
+    return sources
+
+
 def _entry_end(text: str, start: int, limit: int) -> int | None:
     """Where the entry opening at `start` closes (after its last brace), or None if not before `limit`."""
     depth = 0
@@ -251,21 +265,21 @@ def check_style(path: Path, name: str) -> list[str]:
 def find_citations(markdown: str, first_line: int = 1) -> tuple[list[Citation], list[tuple[int, str]]]:
     """Returns the citations of a page body in order, and (line, problem) for unreadable ones."""
     citations, problems = [], []
-    section = ""
+    section, line, counted = "", first_line, 0
     for match in PAGE_TOKENS.finditer(markdown):
-        kind = match.lastgroup if match.lastgroup != "heading_text" else "heading"
         if match.group("heading"):
             section = _plain_heading(match.group("heading_text"))
             continue
+        kind = match.lastgroup
         if kind not in ("group", "narrative"):
             continue
         source = match.group(kind)
-        line = first_line + _line_of(markdown, match.start()) - 1
-        keys = CITED_KEY.findall(source)
+        line += markdown.count("\n", counted, match.start())
+        counted = match.start()
         if kind == "group" and any(len(CITED_KEY.findall(item)) != 1 for item in source[1:-1].split(";")):
             problems.append((line, f"cannot read citation {source}: write [@key], or [@key1; @key2] for several"))
             continue
-        citations.append(Citation(source, keys, line, section))
+        citations.append(Citation(source, CITED_KEY.findall(source), line, section, match.span(kind)))
     return citations, problems
 
 
@@ -284,40 +298,57 @@ class Formatted:
     citations: dict[str, str]  # citation source -> in-text HTML
 
 
-def format_site(sources: set[str], bib: Path, csl: Path, cache_dir: Path) -> Formatted:
-    """Formats citations with pandoc's citeproc, running it only for sources not cached yet."""
-    pandoc = pypandoc.get_pandoc_path()
-    digest = _digest(bib.read_bytes(), csl.read_bytes(), pypandoc.get_pandoc_version().encode(), bytes([CACHE_FORMAT]))
-    cache_file = cache_dir / f"{digest}.json"
-    cached = json.loads(cache_file.read_text(encoding="utf-8")) if cache_file.is_file() else {}
-    formatted = Formatted(cached.get("entries", {}), cached.get("citations", {}))
+class Citeproc:
+    """Formats citations with pandoc's citeproc, cached by the bibliography, style and pandoc.
 
-    missing = sorted(sources - formatted.citations.keys())
-    if missing or not formatted.entries:
-        entries, citations = _run_citeproc(pandoc, missing, bib, csl)
-        formatted.entries = entries
-        formatted.citations.update(citations)
-        cache_dir.mkdir(parents=True, exist_ok=True)
-        cache_file.write_text(json.dumps({"entries": formatted.entries, "citations": formatted.citations}), encoding="utf-8")
-    return formatted
+    `start` runs pandoc in the background for the citations the cache lacks, so that it works
+    while the build checks the bibliography and reads the pages; `result` collects it.
+    """
 
+    def __init__(self, bib: Path, csl: Path, cache_dir: Path):
+        self.bib, self.csl = bib, csl
+        digest = _digest(bib.read_bytes(), csl.read_bytes(), pypandoc.get_pandoc_version().encode(), bytes([CACHE_FORMAT]))
+        self.cache_file = cache_dir / f"{digest}.json"
+        cached = json.loads(self.cache_file.read_text(encoding="utf-8")) if self.cache_file.is_file() else {}
+        self.formatted = Formatted(cached.get("entries", {}), cached.get("citations", {}))
+        self.running = None
 
-def _run_citeproc(pandoc: str, sources: list[str], bib: Path, csl: Path) -> tuple[dict[str, str], dict[str, str]]:
-    # nocite '@*' puts every entry in the run, so disambiguation (2009a/2009b) depends on the
-    # bibliography alone, never on which citations happen to be formatted together.
-    document = "---\nnocite: '@*'\nlink-citations: true\nlink-bibliography: false\nlang: en-GB\n---\n\n"
-    document += "".join(f"::: {{#c{i}}}\n{source}\n:::\n\n" for i, source in enumerate(sources))
-    run = subprocess.run(
-        [pandoc, "--from=markdown", "--to=html", "--wrap=none", "--citeproc", f"--bibliography={bib}", f"--csl={csl}"],
-        input=document, capture_output=True, text=True, encoding="utf-8",
-    )
-    if run.returncode != 0:
-        raise CitationError(f"pandoc could not format the citations: {run.stderr.strip()}")
-    for warning in run.stderr.strip().splitlines():
-        log.warning(f"pandoc: {warning}")
-    citations = {sources[int(i)]: body.strip() for i, body in PANDOC_CITATION.findall(run.stdout)}
-    entries = {key: body.strip() for key, body in PANDOC_ENTRY.findall(run.stdout)}
-    return entries, citations
+    def start(self, sources: set[str]) -> None:
+        missing = sorted(sources - self.formatted.citations.keys())
+        if self.running or (not missing and self.formatted.entries):
+            return
+        # nocite '@*' puts every entry in the run, so disambiguation (2009a/2009b) depends on the
+        # bibliography alone, never on which citations happen to be formatted together.
+        document = "---\nnocite: '@*'\nlink-citations: true\nlink-bibliography: false\nlang: en-GB\n---\n\n"
+        document += "".join(f"::: {{#c{i}}}\n{source}\n:::\n\n" for i, source in enumerate(missing))
+        folder = tempfile.TemporaryDirectory(prefix="citeproc-")
+        Path(folder.name, "in.md").write_text(document, encoding="utf-8")
+        process = subprocess.Popen(
+            [pypandoc.get_pandoc_path(), "--from=markdown", "--to=html", "--wrap=none", "--citeproc",
+             f"--bibliography={self.bib}", f"--csl={self.csl}", "--output=out.html", "in.md"],
+            cwd=folder.name, stderr=subprocess.PIPE, text=True, encoding="utf-8",
+        )
+        self.running = (process, missing, folder)
+
+    def result(self, sources: set[str]) -> Formatted:
+        """Every citation in `sources` and every entry, formatted (pandoc runs again if needed)."""
+        self.start(sources)
+        if self.running:
+            process, missing, folder = self.running
+            _, errors = process.communicate()
+            self.running = None
+            if process.returncode != 0:
+                raise CitationError(f"pandoc could not format the citations: {errors.strip()}")
+            for warning in errors.strip().splitlines():
+                log.warning(f"pandoc: {warning}")
+            output = Path(folder.name, "out.html").read_text(encoding="utf-8")
+            folder.cleanup()
+            self.formatted.entries = {key: body.strip() for key, body in PANDOC_ENTRY.findall(output)}
+            self.formatted.citations.update({missing[int(i)]: body.strip() for i, body in PANDOC_CITATION.findall(output)})
+            self.cache_file.parent.mkdir(parents=True, exist_ok=True)
+            self.cache_file.write_text(json.dumps(vars(self.formatted)), encoding="utf-8")
+            return self.result(sources)  # any citation the early run could not know of
+        return self.formatted
 
 
 # --- The site's citations --------------------------------------------------------------------
@@ -327,7 +358,7 @@ class SiteCitations:
     """What one build knows: the bibliography, every page's citations, their formatted HTML."""
 
     def __init__(self, config, bibtex):
-        root = Path(config.config_file_path).parent
+        root = Path(config.config_file_path).resolve().parent
         self.cache_dir = root / ".cache" / "citations"
         self.bib = root / bibtex.config.bib_file
         self.csl = root / bibtex.config.csl_file
@@ -336,11 +367,16 @@ class SiteCitations:
         self.full_bib_command = bibtex.config.full_bib_command
         self.bib_by_default = bibtex.config.bib_by_default
         problems = check_style(self.csl, bibtex.config.csl_file)
+        if not problems and self.bib.is_file():
+            # pandoc formats the pages' citations while the bibliography is checked.
+            self.citeproc = Citeproc(self.bib, self.csl, self.cache_dir)
+            self.citeproc.start(_early_sources(Path(config.docs_dir), self.bib))
         self.entries, bib_problems = read_bibliography(self.bib, self.bib_name, self.cache_dir)
         stop_on(problems + bib_problems)
         self.pages: dict[str, CitingPage] = {}
         self.places: dict[str, list[tuple[str, int, str]]] = {}  # key -> (page, citation number, where)
         self.placeholders: dict[str, dict[str, str]] = {}  # page -> {placeholder: HTML}
+        self.later: dict[str, dict[str, str]] = {}  # page -> {name: HTML}, after search indexing
         self.formatted: Formatted | None = None
 
     def collect(self, files, nav_titles: dict[str, str]) -> None:
@@ -353,7 +389,7 @@ class SiteCitations:
             body, meta = get_data(source)
             offset = source[: len(source) - len(body)].count("\n") if source.endswith(body) else 0
             title = nav_titles.get(file.src_uri) or meta.get("title") or file.name
-            page = CitingPage(file.src_uri, str(title))
+            page = CitingPage(file.src_uri, str(title), body)
             page.citations, unreadable = find_citations(body, offset + 1)
             problems += [f"docs/{file.src_uri}:{line}: {message}" for line, message in unreadable]
             for citation in page.citations:
@@ -382,7 +418,7 @@ class SiteCitations:
                         log.info(f"docs/{page.path}:{citation.line}: cites {key}, {status}" + (f" (replaced by {replacement})" if replacement else ""))
         sources = {c.source for page in self.pages.values() for c in page.citations}
         sources |= {f"[@{e.fields['replacement']}]" for e in self.entries.values() if e.fields.get("replacement")}
-        self.formatted = format_site(sources, self.bib, self.csl, self.cache_dir)
+        self.formatted = self.citeproc.result(sources)
 
     def _suggest(self, key: str) -> str:
         close = difflib.get_close_matches(key, self.entries, n=1, cutoff=0.6)
@@ -394,35 +430,37 @@ class SiteCitations:
         The HTML goes in after Markdown conversion: as raw HTML inside the Markdown, Python-
         Markdown and MkDocs would parse all of it again, which made large sites slow.
         """
+        found = self.pages[page.file.src_uri]
+        if markdown != found.markdown:  # another plugin changed the page since on_files
+            found.citations, _ = find_citations(markdown)
         html_of: dict[str, str] = {}
-        numbered = iter(range(1, 1 << 30))
-
-        def cite(match: re.Match) -> str:
-            if match.lastgroup not in ("group", "narrative") or match.group("heading"):
-                return match.group(0)
-            source = match.group(match.lastgroup)
-            number = next(numbered)
-            badges = "".join(self._badge(key) for key in CITED_KEY.findall(source))
-            html_of[f"%%CITATION-{number}%%"] = _in_text_html(self.formatted.citations[source], number) + badges
-            return f"%%CITATION-{number}%%"
-
-        markdown = PAGE_TOKENS.sub(cite, markdown)
-        cited = [key for c in self.pages[page.file.src_uri].citations for key in c.keys]
+        pieces, end = [], len(markdown)
+        for number, citation in reversed(list(enumerate(found.citations, start=1))):
+            badges = "".join(self._badge(key) for key in citation.keys)
+            html_of[f"%%CITATION-{number}%%"] = _in_text_html(self.formatted.citations[citation.source], number) + badges
+            start, stop = citation.span
+            pieces += [markdown[stop:end], f"%%CITATION-{number}%%"]
+            end = start
+        markdown = markdown[:end] + "".join(reversed(pieces))
+        cited = [key for c in found.citations for key in c.keys]
         cited += [self.entries[key].fields["replacement"] for key in cited if self.entries[key].fields.get("replacement")]
         cited = list(dict.fromkeys(cited))
+        later: dict[str, str] = {}
         if self.full_bib_command in markdown:
             listed = list(self.entries)
             html_of["%%BIBLIOGRAPHY%%"] = self._reference_list(listed, page, backlinks=True)
+            later.update({f"backlinks:{key}": self._backlinks(key, page) for key in listed})
             markdown = markdown.replace(self.full_bib_command, "\n\n%%BIBLIOGRAPHY%%\n\n")
         else:
             listed = cited
         if cited:
-            html_of["%%REFERENCES%%"] = self._reference_list(cited, page)
+            later["references"] = self._reference_list(cited, page)
             if self.bib_command in markdown:
                 markdown = markdown.replace(self.bib_command, "\n\n%%REFERENCES%%\n\n")
             elif self.bib_by_default:
                 markdown += "\n\n## References\n\n%%REFERENCES%%\n"
         self.placeholders[page.file.src_uri] = html_of
+        self.later[page.file.src_uri] = later
         # For overrides/hooks/page_metadata.py: the works this page lists, as data.
         page.meta["references"] = [self._as_data(key) for key in self._in_order(listed)]
         return markdown
@@ -430,23 +468,22 @@ class SiteCitations:
     def fill_in(self, content: str, page) -> str:
         """Puts the citations and the full bibliography into the page's HTML, and their ids on record.
 
-        A page's own reference list waits for `fill_in_references`, after the search index is
-        made: the References page indexes every work once, and 100 pages repeating their lists
-        made the index three times larger.
+        A page's own reference list and the bibliography's backlinks wait for `fill_in_later`,
+        after the search index is made: the References page indexes every work once, and
+        pages repeating their lists made the index three times larger and the build slower.
         """
-        html_of = self.placeholders.get(page.file.src_uri, {})
-        if not html_of:
-            return content
+        html_of = self.placeholders.pop(page.file.src_uri, {})
         content = PLACEHOLDER.sub(lambda m: html_of[m.group(1) or m.group(2)], content)
-        content = content.replace("<p>%%REFERENCES%%</p>", LATER)
+        content = content.replace("<p>%%REFERENCES%%</p>", "<!-- later:references -->")
         page.present_anchor_ids.update(ID_ATTRIBUTE.findall("".join(html_of.values())))
+        page.present_anchor_ids.update(ID_ATTRIBUTE.findall(self.later.get(page.file.src_uri, {}).get("references", "")))
         for item in _toc_items(page.toc):  # a citation in a heading: plain text in the contents
             item.title = PLACEHOLDER.sub(lambda m: re.sub(r"<[^>]+>", "", html_of[m.group(1) or m.group(2)]), item.title)
         return content
 
-    def fill_in_references(self, output: str, page) -> str:
-        html_of = self.placeholders.pop(page.file.src_uri, {})
-        return output.replace(LATER, html_of["%%REFERENCES%%"], 1) if LATER in output else output
+    def fill_in_later(self, output: str, page) -> str:
+        later = self.later.pop(page.file.src_uri, {})
+        return LATER.sub(lambda m: later[m.group(1)], output) if later else output
 
     def _badge(self, key: str) -> str:
         """A visible note beside each citation of a superseded, withdrawn or retracted work."""
@@ -469,34 +506,20 @@ class SiteCitations:
         return {"key": key, "type": entry.type, "text": re.sub(r"<[^>]+>", "", self.formatted.entries[key]), **entry.fields}
 
     def _reference_list(self, keys: list[str], page, backlinks: bool = False) -> str:
-        items = []
-        for key in self._in_order(keys):
-            fields = self.entries[key].fields
-            parts = [
-                self._badge(key).strip(),
-                f'<span class="reference-text">{self.formatted.entries[key]}</span>',
-                _identifier_links(fields, self._export_links(key, page)),
-            ]
-            if backlinks:
-                parts.append(self._backlinks(key, page))
-            items.append(f'<li class="reference" id="ref-{html.escape(key)}">{" ".join(p for p in parts if p)}</li>')
+        exports = get_relative_url(EXPORT_DIR, page.file.url)
+        items = [self._entry(key, exports, backlinks) for key in self._in_order(keys)]
         return '<ul class="reference-list">\n' + "\n".join(items) + "\n</ul>"
 
-    def _export_links(self, key: str, page) -> list[str]:
-        """Download links for the entry as BibTeX and RIS.
-
-        The site publishes the whole bibliography in each format (see `exports`); the reference-
-        export script saves just this entry from it, named after its key. Without scripts, the
-        link downloads the whole file.
-        """
-        links = []
-        for kind, label in (("bib", "BibTeX"), ("ris", "RIS")):
-            url = get_relative_url(f"{EXPORT_DIR}/references.{kind}", page.file.url)
-            links.append(
-                f'<a class="reference-export" href="{url}" download="{html.escape(key)}.{kind}" data-key="{html.escape(key)}">'
-                f'{label}<span class="md-visually-hidden"> for {html.escape(key)}</span></a>'
-            )
-        return links
+    @functools.cache
+    def _entry(self, key: str, exports: str, backlinks: bool) -> str:
+        """A reference list item; `exports` is the relative address of the download folder."""
+        parts = [
+            self._badge(key).strip(),
+            f'<span class="reference-text">{self.formatted.entries[key]}</span>',
+            _identifier_links(self.entries[key].fields, _export_links(key, exports)),
+            f"<!-- later:backlinks:{key} -->" if backlinks else "",
+        ]
+        return f'<li class="reference" id="ref-{html.escape(key)}">{" ".join(p for p in parts if p)}</li>'
 
     def exports(self) -> dict[str, str]:
         """{site path: content}: the bibliography as BibTeX (each entry as written) and as RIS."""
@@ -526,6 +549,20 @@ def _in_text_html(pandoc_html: str, number: int) -> str:
         pandoc_html,
     )
     return linked.replace('<span class="citation"', f'<span class="citation" id="cite-{number}"', 1)
+
+
+def _export_links(key: str, exports: str) -> list[str]:
+    """Download links for the entry as BibTeX and RIS.
+
+    The site publishes the whole bibliography in each format (see `SiteCitations.exports`); the
+    reference-export script saves just this entry from it, named after its key. Without scripts,
+    the link downloads the whole file.
+    """
+    return [
+        f'<a class="reference-export" href="{exports}/references.{kind}" download="{html.escape(key)}.{kind}" '
+        f'data-key="{html.escape(key)}">{label}<span class="md-visually-hidden"> for {html.escape(key)}</span></a>'
+        for kind, label in (("bib", "BibTeX"), ("ris", "RIS"))
+    ]
 
 
 def _identifier_links(fields: dict[str, str], more: list[str]) -> str:
@@ -626,7 +663,7 @@ def on_page_content(html_text, page, config, files):
 
 
 def on_post_page(output, page, config):
-    return site.fill_in_references(output, page)
+    return site.fill_in_later(output, page)
 
 
 def _toc_items(items):

@@ -2,7 +2,7 @@
 
 - on_nav notes the reading order;
 - on_page_content keeps each page's rendered HTML (citations already resolved);
-- on_post_build joins the pages behind a title page, keeps one reference list (the References
+- on_post_build joins the pages behind a title page, with one reference list (the References
   page's) so every id stays unique, points citations and cross-page links inside the document,
   and writes site/acupuncture-for-back-pain.pdf.
 
@@ -46,9 +46,7 @@ class Edition:
         sections = []
         for url in self.order:
             title, body = self.pages[url]
-            is_bibliography = 'id="ref-' in body and "reference-backlinks" in body
-            if not is_bibliography:
-                body = _without_reference_list(body)
+            body = _without_reference_heading(body)
             sections.append(f'<section class="pdf-page" id="page-{self.slug(url)}">{self._localise(url, body)}</section>')
         document = (
             f'<!DOCTYPE html><html lang="en-GB"><head><meta charset="utf-8">'
@@ -99,10 +97,10 @@ class Edition:
         return f'<nav class="pdf-contents"><p class="pdf-contents-title">Contents</p><ol>{items}</ol></nav>'
 
 
-def _without_reference_list(body: str) -> str:
-    """Drops a page's own reference list: the PDF has one, at the end."""
-    body = re.sub(r'<h2 id="references">.*?</h2>\s*', "", body, flags=re.DOTALL)
-    return re.sub(r'<ul class="reference-list">.*?</ul>', "", body, flags=re.DOTALL)
+def _without_reference_heading(body: str) -> str:
+    """Drops a page's "References" heading: its list joins the page only after this hook has
+    read it (see citations.py), and the PDF has one reference list, at the end."""
+    return re.sub(r'<h2 id="references">.*?</h2>', "", body, flags=re.DOTALL)
 
 
 def _resolve(base: str, path: str) -> str:
