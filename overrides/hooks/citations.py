@@ -215,12 +215,19 @@ def _check_bibliography(text: str, name: str) -> tuple[dict[str, BibEntry], list
     return entries, problems
 
 
+@functools.cache
+def scan_page(source: str) -> tuple[str, dict, list[Citation], list[tuple[int, str]]]:
+    """A page file's body, front matter, citations and unreadable citations (line, problem)."""
+    body, meta = get_data(source)
+    offset = source[: len(source) - len(body)].count("\n") if source.endswith(body) else 0
+    return body, meta, *find_citations(body, offset + 1)
+
+
 def _early_sources(docs: Path, bib: Path) -> set[str]:
     """The citations of every Markdown file under docs/, and of every replacement the bib names."""
     sources = {f"[@{key}]" for key in re.findall(r"^\s*replacement\s*=\s*[{\"]([^}\"]+)", bib.read_text(encoding="utf-8"), re.MULTILINE)}
     for path in docs.rglob("*.md"):
-        body, _ = get_data(path.read_text(encoding="utf-8-sig"))
-        sources.update(citation.source for citation in find_citations(body)[0])
+        sources.update(citation.source for citation in scan_page(path.read_text(encoding="utf-8-sig"))[2])
     return sources
 
 
@@ -385,12 +392,9 @@ class SiteCitations:
         problems = []
         listed_anyway: set[str] = set()
         for file in files.documentation_pages():
-            source = file.content_string
-            body, meta = get_data(source)
-            offset = source[: len(source) - len(body)].count("\n") if source.endswith(body) else 0
+            body, meta, citations, unreadable = scan_page(file.content_string)
             title = nav_titles.get(file.src_uri) or meta.get("title") or file.name
-            page = CitingPage(file.src_uri, str(title), body)
-            page.citations, unreadable = find_citations(body, offset + 1)
+            page = CitingPage(file.src_uri, str(title), body, citations)
             problems += [f"docs/{file.src_uri}:{line}: {message}" for line, message in unreadable]
             for citation in page.citations:
                 for key in citation.keys:
