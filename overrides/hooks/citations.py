@@ -520,7 +520,7 @@ class SiteCitations:
         parts = [
             self._badge(key).strip(),
             f'<span class="reference-text">{self.formatted.entries[key]}</span>',
-            _identifier_links(self.entries[key].fields, _export_links(key, exports)),
+            _identifier_links(self.entries[key].fields, _export_links(key, _short_name(self.entries[key]), exports)),
             f"<!-- later:backlinks:{key} -->" if backlinks else "",
         ]
         return f'<li class="reference" id="ref-{html.escape(key)}">{" ".join(p for p in parts if p)}</li>'
@@ -555,7 +555,13 @@ def _in_text_html(pandoc_html: str, number: int) -> str:
     return linked.replace('<span class="citation"', f'<span class="citation" id="cite-{number}"', 1)
 
 
-def _export_links(key: str, exports: str) -> list[str]:
+def _short_name(entry: BibEntry) -> str:
+    """First author and year, e.g. "Witt 2006", to tell screen-reader users which entry a link is for."""
+    first = re.sub(r"[{}]", "", entry.fields.get("author", entry.fields.get("title", "")).split(" and ")[0].split(",")[0])
+    return f"{first} {entry.fields.get('year', '')}".strip()
+
+
+def _export_links(key: str, name: str, exports: str) -> list[str]:
     """Download links for the entry as BibTeX and RIS.
 
     The site publishes the whole bibliography in each format (see `SiteCitations.exports`); the
@@ -564,7 +570,7 @@ def _export_links(key: str, exports: str) -> list[str]:
     """
     return [
         f'<a class="reference-export" href="{exports}/references.{kind}" download="{html.escape(key)}.{kind}" '
-        f'data-key="{html.escape(key)}">{label}<span class="md-visually-hidden"> for {html.escape(key)}</span></a>'
+        f'data-key="{html.escape(key)}">{label}<span class="visually-hidden"> for {html.escape(name)}</span></a>'
         for kind, label in (("bib", "BibTeX"), ("ris", "RIS"))
     ]
 
