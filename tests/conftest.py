@@ -131,7 +131,7 @@ def fixture_site(tmp_path):
             (tmp_path / "refs.bib").write_text(bib, encoding="utf-8")
         if style:
             shutil.copy(STYLE, tmp_path / "style.csl")
-        config = f"""\
+        config = """\
             site_name: Fixture
             plugins:
               - bibtex:

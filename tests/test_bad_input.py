@@ -83,3 +83,9 @@ def test_every_problem_is_listed_not_just_the_first(fixture_site, mistakes):
     result = built.build()
     assert result.returncode == 1
     assert len([e for e in errors(result) if "unknown citation key" in e]) == mistakes
+
+
+def test_unknown_key_under_nocite(fixture_site):
+    page = "---\nnocite: [witt2006, sherman2009a, sherman2009b, nobody1999]\n---\n# Bibliography\n\n\\full_bibliography\n"
+    built = fixture_site({"index.md": "# Home\n", "bibliography.md": page})
+    assert_fails_with(built.build(), "docs/bibliography.md: nocite lists unknown key 'nobody1999'")

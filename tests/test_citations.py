@@ -9,7 +9,7 @@ import urllib.request
 
 import pytest
 
-from conftest import FIXTURE_BIB, ROOT, mkdocs
+from conftest import ROOT
 
 
 def citations(article):

@@ -5,7 +5,6 @@ import re
 import pytest
 from pypdf import PdfReader
 
-from conftest import ROOT
 
 PDF_NAME = "acupuncture-for-back-pain.pdf"
 

@@ -6,7 +6,6 @@ from urllib.parse import urlparse
 
 import yaml
 
-from conftest import ROOT
 
 DATA = Path(__file__).parent / "data"
 

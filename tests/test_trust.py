@@ -2,7 +2,6 @@
 
 import json
 import re
-import textwrap
 from datetime import date, timedelta
 
 import pytest

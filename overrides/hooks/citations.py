@@ -2,17 +2,22 @@
 
 mkdocs-bibtex, configured under `plugins: - bibtex` in mkdocs.yml, names the bibliography
 (`bib_file`), the citation style (`csl_file`) and the list placeholders (`bib_command`,
-`full_bib_command`), and loads the bibliography. Its own page pass is switched off here: it scans
-raw Markdown (code blocks included), runs pandoc once per page, and renders footnotes. Instead:
+`full_bib_command`, `bib_by_default`). Its own passes are switched off here: its bibliography
+load crashes on bad input and would only repeat ours, and its page pass scans raw Markdown (code
+included), runs pandoc once per page and renders footnotes. Instead:
 
-- on_config checks the bibliography and the style before mkdocs-bibtex reads them, reporting
-  every problem as one `file:line: message` error, never a traceback;
-- on_files finds every citation on every page and formats them all, with every entry of the
-  bibliography, in one pandoc/citeproc run, so year suffixes (2009a, 2009b) are decided once for
-  the whole site. The result is cached in .cache/citations under a hash of the bibliography, the
-  style and pandoc's version, so a rebuild formats only citations it has not seen before;
-- on_page_markdown writes each citation as author-year links and appends the page's reference
-  list; the full bibliography lists every entry with links back to each place that cites it.
+- on_config checks the style and the bibliography (one `file:line: message` error per problem,
+  never a traceback) while pandoc, already started, formats the citations of every page;
+- on_files checks every citation's key and collects pandoc's result: every citation and every
+  entry formatted in one citeproc run, so year suffixes (2009a, 2009b) are decided once for the
+  whole site. Results are cached in .cache/citations under hashes of the bibliography, the style
+  and pandoc's version, so a rebuild formats only citations it has not seen before. It also
+  publishes the bibliography as BibTeX and RIS (cite/references.bib, cite/references.ris);
+- on_page_markdown leaves placeholders, which on_page_content fills with author-year links (and
+  the full bibliography); on_post_page adds each page's reference list and the bibliography's
+  backlinks, after the search index is made, so that every work is indexed once.
+
+Citing pages hand the works they list to page_metadata.py as `page.meta["references"]`.
 """
 
 from __future__ import annotations
@@ -385,6 +390,7 @@ class SiteCitations:
         self.placeholders: dict[str, dict[str, str]] = {}  # page -> {placeholder: HTML}
         self.later: dict[str, dict[str, str]] = {}  # page -> {name: HTML}, after search indexing
         self.formatted: Formatted | None = None
+        self.files = None
 
     def collect(self, files, nav_titles: dict[str, str]) -> None:
         """Reads every page's citations, checks their keys, and formats them all at once."""
@@ -402,6 +408,8 @@ class SiteCitations:
                         problems.append(f"docs/{file.src_uri}:{citation.line}: unknown citation key '{key}'{self._suggest(key)}")
             if self.full_bib_command in body:
                 listed_anyway.update(meta.get("nocite") or [])
+                problems += [f"docs/{file.src_uri}: nocite lists unknown key '{key}'{self._suggest(key)}"
+                             for key in meta.get("nocite") or [] if key not in self.entries]
             self.pages[file.src_uri] = page
         stop_on(problems)
 
