@@ -591,7 +591,9 @@ def _identifier_links(fields: dict[str, str], more: list[str]) -> str:
         links.append(f'<a class="reference-pubmed" href="https://pubmed.ncbi.nlm.nih.gov/{html.escape(pmid)}/">PubMed: {html.escape(pmid)}</a>')
     if not links and (url := fields.get("url")):
         links.append(f'<a class="reference-url" href="{html.escape(url)}">{html.escape(url)}</a>')
-    return f'<span class="reference-links">{" · ".join(links + more)}</span>'
+    # Downloads get a span of their own, which the PDF leaves out (pdf.css).
+    downloads = f'<span class="reference-exports">{" · " if links else ""}{" · ".join(more)}</span>'
+    return f'<span class="reference-links">{" · ".join(links)}{downloads}</span>'
 
 
 class PlainRisWriter(rispy.RisWriter):
