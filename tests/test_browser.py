@@ -616,6 +616,25 @@ def test_reference_download_saves_just_that_entry(browsing, kind, label):
         context.close()
 
 
+def test_evidence_table_sorts_by_a_column_and_says_so(browsing):
+    context = browsing.context("desktop-light", fresh=True)
+    try:
+        page = context.new_page()
+        page.goto(browsing.url(NAV["All the studies at a glance"]))
+        heading = page.locator(".evidence-table th", has_text="Participants")
+        heading.locator("button").click()
+        expect(heading).to_have_attribute("aria-sort", "ascending")
+        column = page.locator(".evidence-table tbody tr td:nth-child(3)").all_inner_texts()
+        numbers = [int(n.replace(",", "")) for n in column if n.strip() != "—"]
+        assert numbers == sorted(numbers) and numbers, column
+        heading.locator("button").press("Enter")
+        expect(heading).to_have_attribute("aria-sort", "descending")
+        column = page.locator(".evidence-table tbody tr td:nth-child(3)").all_inner_texts()
+        assert column[0] == "11,630", "the largest study first"
+    finally:
+        context.close()
+
+
 # --- Privacy ----------------------------------------------------------------------------------
 
 
