@@ -513,9 +513,9 @@ class SiteCitations:
         order = {key: i for i, key in enumerate(self.formatted.entries)}
         return sorted(keys, key=lambda k: order[k])
 
-    def _as_data(self, key: str) -> dict[str, str]:
+    def _as_data(self, key: str) -> dict:
         entry = self.entries[key]
-        return {"key": key, "type": entry.type, "text": re.sub(r"<[^>]+>", "", self.formatted.entries[key]), **entry.fields}
+        return {"key": key, "type": entry.type, "text": re.sub(r"<[^>]+>", "", self.formatted.entries[key]), **plain_fields(entry)}
 
     def _reference_list(self, keys: list[str], page, backlinks: bool = False) -> str:
         exports = get_relative_url(EXPORT_DIR, page.file.url)
@@ -565,8 +565,9 @@ def _in_text_html(pandoc_html: str, number: int) -> str:
 
 def _short_name(entry: BibEntry) -> str:
     """First author and year, e.g. "Witt 2006", to tell screen-reader users which entry a link is for."""
-    first = re.sub(r"[{}]", "", entry.fields.get("author", entry.fields.get("title", "")).split(" and ")[0].split(",")[0])
-    return f"{first} {entry.fields.get('year', '')}".strip()
+    fields = plain_fields(entry)
+    first = fields["authors"][0].split(",")[0] if fields["authors"] else fields.get("title", "")
+    return f"{first} {fields.get('year', '')}".strip()
 
 
 def _export_links(key: str, name: str, exports: str) -> list[str]:
@@ -601,12 +602,19 @@ class PlainRisWriter(rispy.RisWriter):
         return ""
 
 
-def _ris_record(entry: BibEntry) -> dict:
+def plain_fields(entry: BibEntry) -> dict:
+    """The entry's fields as other formats want them: no protective braces, authors as a list."""
     fields = {name: re.sub(r"[{}]|\\(?=&)", "", value) for name, value in entry.fields.items()}
+    fields["authors"] = [a for a in fields.get("author", "").split(" and ") if a and a != "others"]
+    return fields
+
+
+def _ris_record(entry: BibEntry) -> dict:
+    fields = plain_fields(entry)
     first, _, last = fields.get("pages", "").partition("--")
     record = {
         "type_of_reference": RIS_TYPES.get(entry.type, "GEN"),
-        "authors": [a for a in fields.get("author", "").split(" and ") if a and a != "others"],
+        "authors": fields["authors"],
         "secondary_authors": [e for e in fields.get("editor", "").split(" and ") if e],
         "primary_title": fields.get("title"),
         "secondary_title": fields.get("journal") or fields.get("booktitle"),

@@ -8,7 +8,8 @@
 - on_post_page adds to <head>: schema.org JSON-LD (MedicalWebPage), Open Graph tags, and
   Google Scholar `citation_reference` tags for each work the page cites.
 
-The works a page cites come from overrides/hooks/citations.py, as `page.meta["references"]`.
+The works a page cites come from overrides/hooks/citations.py, as `page.meta["references"]`
+(fields without protective braces, `authors` as a list).
 """
 
 from __future__ import annotations
@@ -63,19 +64,24 @@ def _years(references: list[dict]) -> list[int]:
     return sorted(int(r["year"]) for r in references if str(r.get("year", "")).isdigit())
 
 
+def _publisher(config) -> str:
+    return config.extra.get("publisher", config.site_author)
+
+
 def page_citation(page, config) -> tuple[str, str]:
     """How to cite this page: as text in the site's author-year style, and as BibTeX."""
-    publisher = config.extra.get("publisher", config.site_author)
+    name = _publisher(config)
+    author = name[0].upper() + name[1:]  # "the … team" opens the citation
     reviewed = page.meta["last_reviewed"]
     url = page.canonical_url if config.site_url else ""
     text = (
-        f"{html.escape(publisher[0].upper() + publisher[1:])} ({reviewed.year}). {html.escape(_title(page))}. "
+        f"{html.escape(author)} ({reviewed.year}). {html.escape(_title(page))}. "
         f"<em>{html.escape(config.site_name)}</em>. Last reviewed {_long_date(reviewed)}."
         + (f' <a href="{html.escape(url)}">{html.escape(url)}</a>' if url else "")
     )
     slug = re.sub(r"[^a-z]", "", (page.file.src_uri.removesuffix(".md")).lower()) or "home"
     fields = {
-        "author": "{" + publisher[0].upper() + publisher[1:] + "}",
+        "author": "{" + author + "}",
         "title": _title(page),
         "howpublished": config.site_name,
         "year": str(reviewed.year),
@@ -90,14 +96,13 @@ def page_citation(page, config) -> tuple[str, str]:
 
 def review_box(page, config) -> str:
     reviewed, due = page.meta["last_reviewed"], page.meta["next_review"]
-    publisher = config.extra.get("publisher", config.site_author)
     years = _years(page.meta.get("references", []))
     evidence = f"<br>Evidence cited on this page: published {years[0]}–{years[-1]}." if years else ""
     return (
         '<aside class="page-review" aria-label="About this page">'
         f'<p>Page last reviewed: <time datetime="{reviewed.isoformat()}">{_long_date(reviewed)}</time><br>'
         f'Next review due: <time datetime="{due.isoformat()}">{_long_date(due)}</time></p>'
-        f"<p>Published by {html.escape(publisher)}. Based on the factsheet “Acupuncture for back pain”, "
+        f"<p>Published by {html.escape(_publisher(config))}. Based on the factsheet “Acupuncture for back pain”, "
         f"{html.escape(config.extra.get('source_evidence', ''))}.{evidence}</p>"
         f"{_cite_box(page, config)}</aside>"
     )
@@ -114,7 +119,7 @@ def _cite_box(page, config) -> str:
 
 def json_ld(page, config) -> dict:
     """schema.org description of the page, for search engines and citation tools."""
-    publisher = {"@type": "Organization", "name": config.extra.get("publisher", config.site_author)}
+    publisher = {"@type": "Organization", "name": _publisher(config)}
     data = {
         "@context": "https://schema.org",
         "@type": "MedicalWebPage",
@@ -140,13 +145,13 @@ def json_ld(page, config) -> dict:
 def _scholarly_work(reference: dict) -> dict:
     work = {
         "@type": "ScholarlyArticle" if reference["type"] == "article" else "CreativeWork",
-        "name": _plain(reference.get("title", "")),
-        "author": [{"@type": "Person", "name": a} for a in reference.get("author", "").split(" and ") if a and a != "others"],
+        "name": reference.get("title", ""),
+        "author": [{"@type": "Person", "name": a} for a in reference["authors"]],
         "datePublished": reference.get("year"),
         "description": reference["text"],
     }
     if journal := reference.get("journal"):
-        work["isPartOf"] = {"@type": "Periodical", "name": _plain(journal)}
+        work["isPartOf"] = {"@type": "Periodical", "name": journal}
     if doi := reference.get("doi"):
         work["identifier"] = {"@type": "PropertyValue", "propertyID": "DOI", "value": doi}
         work["sameAs"] = f"https://doi.org/{doi}"
@@ -157,11 +162,11 @@ def _scholarly_work(reference: dict) -> dict:
 
 def scholar_reference(reference: dict) -> str:
     """One Google Scholar `citation_reference` value: `citation_title=…; citation_author=…`."""
-    parts = [("citation_title", _plain(reference.get("title", "")))]
-    parts += [("citation_author", a) for a in reference.get("author", "").split(" and ") if a and a != "others"]
+    parts = [("citation_title", reference.get("title", ""))]
+    parts += [("citation_author", a) for a in reference["authors"]]
     first, _, last = reference.get("pages", "").partition("--")
     for name, value in (
-        ("citation_journal_title", _plain(reference.get("journal", ""))),
+        ("citation_journal_title", reference.get("journal")),
         ("citation_publication_date", reference.get("year")),
         ("citation_volume", reference.get("volume")),
         ("citation_issue", reference.get("number")),
@@ -173,10 +178,6 @@ def scholar_reference(reference: dict) -> str:
         if value:
             parts.append((name, value))
     return "; ".join(f"{name}={value.replace(';', ',')}" for name, value in parts)
-
-
-def _plain(text: str) -> str:
-    return re.sub(r"[{}]|\\(?=&)", "", text)
 
 
 def head_tags(page, config) -> str:
