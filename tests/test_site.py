@@ -1,5 +1,6 @@
 """The built site as a reader meets it: pages, navigation, search, content, privacy."""
 
+import html
 import re
 from pathlib import Path
 from urllib.parse import urlparse
@@ -69,6 +70,19 @@ def test_search_index_has_every_page_and_finds_study_names(site):
                       ("NICE", "clinical-guidance/"), ("microcirculation", "physiological-studies/")]:
         found = {d["location"].split("#")[0] for d in docs if term.lower() in (d["title"] + d["text"]).lower()}
         assert url in found, f"search for {term!r} does not reach /{url}"
+
+
+def test_search_indexes_each_reference_once_without_its_links(site):
+    """The References page's entries are indexed as text; lists, links and backlinks are not."""
+    references = site.nav_urls["References"]
+    indexed = {d["location"]: d["title"] + " " + d["text"] for d in site.search_index["docs"]}
+    everything = " ".join(" ".join(html.unescape(text).split()) for text in indexed.values())
+    for entry in site.article(references).select("li.reference .reference-text"):
+        reference = " ".join(entry.get_text().split())
+        assert everything.count(reference) == 1, f"indexed {everything.count(reference)} times: {reference}"
+    for noise in ("Cited in:", "DOI:", "PubMed:", "BibTeX for", "RIS for"):
+        assert noise not in everything, f"the search index holds '{noise}'"
+    assert "DOI:" in site.text(references) and "Cited in:" in site.text(references)
 
 
 def test_pages_are_uk_english_and_say_where_the_content_comes_from(site):

@@ -1,7 +1,7 @@
 """PDF edition: the whole factsheet as one A4 document, made from the built pages by WeasyPrint.
 
 - on_nav notes the reading order;
-- on_page_content keeps each page's rendered HTML (citations already resolved);
+- on_post_page keeps each page's rendered content (citations and reference lists resolved);
 - on_post_build joins the pages behind a title page, with one reference list (the References
   page's) so every id stays unique, points citations and cross-page links inside the document,
   and writes site/acupuncture-for-back-pain.pdf.
@@ -46,7 +46,7 @@ class Edition:
         sections = []
         for url in self.order:
             title, body = self.pages[url]
-            body = _without_reference_heading(body)
+            body = _without_page_references(body)
             sections.append(f'<section class="pdf-page" id="page-{self.slug(url)}">{self._localise(url, body)}</section>')
         document = (
             f'<!DOCTYPE html><html lang="en-GB"><head><meta charset="utf-8">'
@@ -97,10 +97,9 @@ class Edition:
         return f'<nav class="pdf-contents"><p class="pdf-contents-title">Contents</p><ol>{items}</ol></nav>'
 
 
-def _without_reference_heading(body: str) -> str:
-    """Drops a page's "References" heading: its list joins the page only after this hook has
-    read it (see citations.py), and the PDF has one reference list, at the end."""
-    return re.sub(r'<h2 id="references">.*?</h2>', "", body, flags=re.DOTALL)
+def _without_page_references(body: str) -> str:
+    """Drops a page's own reference list and its heading: the PDF has one list, at the end."""
+    return re.sub(r'<h2 id="references">.*?</h2>|<ul class="reference-list page-references">.*?</ul>', "", body, flags=re.DOTALL)
 
 
 def _resolve(base: str, path: str) -> str:
@@ -145,9 +144,10 @@ def on_nav(nav, config, files):
         edition.order = [page.url for page in nav.pages]
 
 
-def on_page_content(html_text, page, config, files):
+def on_post_page(output, page, config):
     if edition:
-        edition.pages[page.url] = (page.title, html_text)
+        edition.pages[page.url] = (page.title, page.content)
+    return output
 
 
 def on_post_build(config):
