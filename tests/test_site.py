@@ -72,11 +72,16 @@ def test_search_index_has_every_page_and_finds_study_names(site):
         assert url in found, f"search for {term!r} does not reach /{url}"
 
 
-def test_search_indexes_each_reference_once_without_its_links(site):
-    """The References page's entries are indexed as text; lists, links and backlinks are not."""
+def test_search_indexes_citations_and_each_reference_once_as_text(site):
+    """Citations and the References page's entries are indexed as text; lists, links and
+    backlinks are not."""
     references = site.nav_urls["References"]
     indexed = {d["location"]: d["title"] + " " + d["text"] for d in site.search_index["docs"]}
     everything = " ".join(" ".join(html.unescape(text).split()) for text in indexed.values())
+    page = site.nav_urls["Clinical studies"]
+    on_page = " ".join(" ".join(html.unescape(text).split()) for url, text in indexed.items() if url.startswith(page))
+    for citation in site.article(page).select("span.citation"):
+        assert citation.get_text() in on_page, f"{citation.get_text()} is not indexed on /{page}"
     for entry in site.article(references).select("li.reference .reference-text"):
         reference = " ".join(entry.get_text().split())
         assert everything.count(reference) == 1, f"indexed {everything.count(reference)} times: {reference}"

@@ -50,7 +50,7 @@ from pybtex.scanner import PybtexSyntaxError
 log = get_plugin_logger("citations")
 
 # Bump when the cached HTML would change for the same inputs.
-CACHE_FORMAT = 1
+CACHE_FORMAT = 2
 
 # Where the bibliography is published as BibTeX and RIS, for readers' reference managers.
 EXPORT_DIR = "cite"
@@ -95,10 +95,11 @@ BIB_ENTRY_START = re.compile(r"^[ \t]*@(\w+)[ \t]*[{(][ \t]*([^,\s]+)[ \t]*,", r
 # Where render_page leaves a citation or a reference list for fill_in (Markdown wraps a list's
 # placeholder, alone on its line, in a paragraph).
 PLACEHOLDER = re.compile(r"<p>(%%BIBLIOGRAPHY%%)</p>|(%%CITATION-\d+%%)")
-# What waits, as a comment (which search ignores), until after search indexing: a page's own
+# What waits until after search indexing, between two comments (which search skips) around the
+# plain text that search should read instead, if any: each citation's links, a page's own
 # reference list, and the links and backlinks of the bibliography's entries.
-LATER = re.compile(r"<!-- later:(\S+) -->")
-ID_ATTRIBUTE = re.compile(r'\bid="([^"]+)"')
+TAG = re.compile(r"<[^>]+>")
+LATER = re.compile(r"<!-- later:(\S+) -->(.*?)<!-- /later -->", re.DOTALL)
 PANDOC_CITATION = re.compile(r'<div id="c(\d+)">\s*<p>(.*?)</p>\s*</div>', re.DOTALL)
 PANDOC_ENTRY = re.compile(r'<div id="ref-([^"]+)" class="csl-entry"[^>]*>\s*(.*?)\s*</div>', re.DOTALL)
 
@@ -129,6 +130,7 @@ class BibEntry:
     line: int
     fields: dict[str, str]
     raw: str  # the entry as written in the bib file, for readers to download
+    ris: str = ""  # the same as an RIS record
 
 
 # `status` marks a reference that should no longer be relied on; `replacement` names the key of
@@ -220,6 +222,7 @@ def _check_bibliography(text: str, name: str) -> tuple[dict[str, BibEntry], list
         if status and status not in STATUSES:
             problems.append(f"{name}:{line}: entry '{key}' has status '{status}'; use one of: {', '.join(STATUSES)}")
         entries[key] = BibEntry(key, kind, line, fields, raw[key])
+        entries[key].ris = rispy.dumps([{"id": key, **_ris_record(entries[key])}], implementation=PlainRisWriter)
     for entry in entries.values():
         replacement = entry.fields.get("replacement")
         if replacement and replacement not in entries:
@@ -409,13 +412,14 @@ class SiteCitations:
         self.pages: dict[str, CitingPage] = {}
         self.places: dict[str, list[tuple[str, int, str]]] = {}  # key -> (page, citation number, where)
         self.placeholders: dict[str, dict[str, str]] = {}  # page -> {placeholder: HTML}
+        self.anchors: dict[str, set[str]] = {}  # page -> the ids its citations and lists add
         self.later: dict[str, dict[str, str]] = {}  # page -> {name: HTML}, after search indexing
         self.formatted: Formatted | None = None
-        self.files = None
+        self.urls: dict[str, str] = {}  # page path -> its site URL
 
     def collect(self, files, nav_titles: dict[str, str]) -> None:
         """Reads every page's citations, checks their keys, and formats them all at once."""
-        self.files = files
+        self.urls = {file.src_uri: file.url for file in files.documentation_pages()}
         problems = []
         listed_anyway: set[str] = set()
         for file in files.documentation_pages():
@@ -467,10 +471,14 @@ class SiteCitations:
         if markdown != found.markdown:  # another plugin changed the page since on_files
             found.citations, _ = find_citations(markdown)
         html_of: dict[str, str] = {}
+        later: dict[str, str] = {}
+        anchors = {f"cite-{number}" for number in range(1, len(found.citations) + 1)}
         pieces, end = [], len(markdown)
         for number, citation in reversed(list(enumerate(found.citations, start=1))):
             badges = "".join(self._badge(key) for key in citation.keys)
-            html_of[f"%%CITATION-{number}%%"] = _in_text_html(self.formatted.citations[citation.source], number) + badges
+            name = f"cite-{number}"
+            later[name] = _in_text_html(self.formatted.citations[citation.source], number) + badges
+            html_of[f"%%CITATION-{number}%%"] = _later(name, _plain(later[name]))
             start, stop = citation.span
             pieces += [markdown[stop:end], f"%%CITATION-{number}%%"]
             end = start
@@ -478,47 +486,51 @@ class SiteCitations:
         cited = [key for c in found.citations for key in c.keys]
         cited += [self.entries[key].fields["replacement"] for key in cited if self.entries[key].fields.get("replacement")]
         cited = list(dict.fromkeys(cited))
-        later: dict[str, str] = {}
         if self.full_bib_command in markdown:
             listed = list(self.entries)
             html_of["%%BIBLIOGRAPHY%%"] = self._reference_list(listed, page, kind="reference-list", bibliography=True)
             exports = get_relative_url(EXPORT_DIR, page.file.url)
             later.update({f"links:{key}": " ".join(filter(None, (self._links(key, exports), self._backlinks(key, page)))) for key in listed})
+            anchors.update(f"ref-{key}" for key in listed)
             markdown = markdown.replace(self.full_bib_command, "\n\n%%BIBLIOGRAPHY%%\n\n")
         else:
             listed = cited
-        if cited:
+        if cited and (self.bib_command in markdown or self.bib_by_default):
             later["references"] = self._reference_list(cited, page, kind="reference-list page-references")
+            anchors.update(f"ref-{key}" for key in cited)
             if self.bib_command in markdown:
                 markdown = markdown.replace(self.bib_command, "\n\n%%REFERENCES%%\n\n")
-            elif self.bib_by_default:
+            else:
                 markdown += "\n\n## References\n\n%%REFERENCES%%\n"
         self.placeholders[page.file.src_uri] = html_of
+        self.anchors[page.file.src_uri] = anchors
         self.later[page.file.src_uri] = later
         # For overrides/hooks/page_metadata.py: the works this page lists, as data.
         page.meta["references"] = [self._as_data(key) for key in self._in_order(listed)]
         return markdown
 
     def fill_in(self, content: str, page) -> str:
-        """Puts the citations and the full bibliography into the page's HTML, and their ids on record.
+        """Puts the citations, as plain text, and the full bibliography into the page's HTML, and
+        their ids on record.
 
-        A page's own reference list and the links of the bibliography's entries wait for
-        `fill_in_later`, after the search index is made: the References page indexes every work
-        once, and pages repeating their lists made the index three times larger and the build
-        slower.
+        The links wait for `fill_in_later`, after the search index is made: each citation's, the
+        page's own reference list, and the links and backlinks of the bibliography's entries. So
+        the index holds every work once (the References page's) and no markup that it would only
+        parse and drop: the lists made the index three times larger, and the links took half the
+        time of indexing a large site.
         """
         html_of = self.placeholders.pop(page.file.src_uri, {})
         content = PLACEHOLDER.sub(lambda m: html_of[m.group(1) or m.group(2)], content)
-        content = content.replace("<p>%%REFERENCES%%</p>", "<!-- later:references -->")
-        page.present_anchor_ids.update(ID_ATTRIBUTE.findall("".join(html_of.values())))
-        page.present_anchor_ids.update(ID_ATTRIBUTE.findall(self.later.get(page.file.src_uri, {}).get("references", "")))
+        content = content.replace("<p>%%REFERENCES%%</p>", _later("references"))
+        page.present_anchor_ids.update(self.anchors.pop(page.file.src_uri, ()))
         for item in _toc_items(page.toc):  # a citation in a heading: plain text in the contents
-            item.title = PLACEHOLDER.sub(lambda m: re.sub(r"<[^>]+>", "", html_of[m.group(1) or m.group(2)]), item.title)
+            item.title = PLACEHOLDER.sub(lambda m: _plain(html_of[m.group(1) or m.group(2)]), item.title)
         return content
 
     def fill_in_later(self, content: str, page) -> str:
         later = self.later.pop(page.file.src_uri, {})
         return LATER.sub(lambda m: later[m.group(1)], content) if later else content
+
 
     def _badge(self, key: str) -> str:
         """A visible note beside each citation of a superseded, withdrawn or retracted work."""
@@ -528,7 +540,7 @@ class SiteCitations:
         replacement = fields.get("replacement")
         label = f"{fields['status'].lower()}"
         if replacement:
-            name = re.sub(r"<[^>]+>", "", self.formatted.citations[f"[@{replacement}]"]).strip("()")
+            name = _plain(self.formatted.citations[f"[@{replacement}]"]).strip("()")
             label += f' by <a href="#ref-{html.escape(replacement)}">{name}</a>'
         return f' <span class="status-badge status-{html.escape(fields["status"].lower())}">{label[0].upper()}{label[1:]}</span>'
 
@@ -543,7 +555,7 @@ class SiteCitations:
     @functools.cache
     def _as_data(self, key: str) -> dict:
         entry = self.entries[key]
-        return {"key": key, "type": entry.type, "text": re.sub(r"<[^>]+>", "", self.formatted.entries[key]), **plain_fields(entry)}
+        return {"key": key, "type": entry.type, "text": _plain(self.formatted.entries[key]), **plain_fields(entry)}
 
     def _reference_list(self, keys: list[str], page, kind: str, bibliography: bool = False) -> str:
         exports = get_relative_url(EXPORT_DIR, page.file.url)
@@ -561,7 +573,7 @@ class SiteCitations:
         parts = [
             self._badge(key).strip(),
             f'<span class="reference-text">{self.formatted.entries[key]}</span>',
-            f"<!-- later:links:{key} -->" if bibliography else self._links(key, exports),
+            _later(f"links:{key}") if bibliography else self._links(key, exports),
         ]
         return f'<li class="reference" id="ref-{html.escape(key)}">{" ".join(p for p in parts if p)}</li>'
 
@@ -571,10 +583,9 @@ class SiteCitations:
 
     def exports(self) -> dict[str, str]:
         """{site path: content}: the bibliography as BibTeX (each entry as written) and as RIS."""
-        records = [{"id": key, **_ris_record(entry)} for key, entry in self.entries.items()]
         return {
             f"{EXPORT_DIR}/references.bib": "\n".join(entry.raw for entry in self.entries.values()),
-            f"{EXPORT_DIR}/references.ris": rispy.dumps(records, implementation=PlainRisWriter),
+            f"{EXPORT_DIR}/references.ris": "\n".join(entry.ris for entry in self.entries.values()),
         }
 
     def _backlinks(self, key: str, page) -> str:
@@ -582,11 +593,20 @@ class SiteCitations:
         links, seen = [], Counter()
         for path, number, where in self.places.get(key, []):
             seen[where] += 1
-            url = get_relative_url(self.files.get_file_from_path(path).url, page.file.url)
+            url = get_relative_url(self.urls[path], page.file.url)
             text = where if seen[where] == 1 else f"({seen[where]})"
             links.append(f'<a href="{html.escape(url)}#cite-{number}">{html.escape(text)}</a>')
         return f'<span class="reference-backlinks">Cited in: {", ".join(links)}</span>' if links else ""
 
+
+def _plain(html_text: str) -> str:
+    """The text of our own HTML (citations, references), whose escaped text has no tags to keep."""
+    return TAG.sub("", html_text)
+
+
+def _later(name: str, searchable: str = "") -> str:
+    """Where `fill_in_later` puts the HTML named `name`; search reads `searchable` (plain text) there."""
+    return f"<!-- later:{name} -->{searchable}<!-- /later -->"
 
 def _in_text_html(pandoc_html: str, number: int) -> str:
     # The link names the work; aria-describedby lets a screen reader read the full reference
@@ -697,8 +717,9 @@ def on_config(config):
 def on_files(files, config):
     # The style sits in the theme folder (overrides/), whose files MkDocs publishes; it is build
     # input, not part of the site.
+    style = site.csl.resolve()
     for file in list(files):
-        if Path(file.abs_src_path).resolve() == site.csl.resolve():
+        if file.abs_src_path and file.abs_src_path.endswith(style.name) and Path(file.abs_src_path).resolve() == style:
             files.remove(file)
     site.collect(files, dict(_nav_titles(config.nav or [])))
     for path, content in site.exports().items():
