@@ -13,10 +13,11 @@ included), runs pandoc once per page and renders footnotes. Instead:
   whole site. Results are cached in .cache/citations under hashes of the bibliography, the style
   and the pandoc binary, so a rebuild formats only citations it has not seen before. It also
   publishes the bibliography as BibTeX and RIS (cite/references.bib, cite/references.ris);
-- on_page_markdown leaves placeholders, which on_page_content fills with author-year links (and
-  the full bibliography); on_page_context, after the search plugin has indexed the page, adds
-  each page's reference list and the bibliography's links and backlinks, so that the index
-  holds every work once.
+- on_page_markdown leaves placeholders, which on_page_content fills with the citations' text
+  (and the full bibliography); on_page_context, after the search plugin has indexed the page,
+  adds the citations' author-year links, each page's reference list, and the bibliography's
+  links and backlinks, so that the index holds every work once and no markup it would only
+  parse and drop.
 
 Citing pages hand the works they list to page_metadata.py as `page.meta["references"]`.
 """
@@ -49,7 +50,7 @@ from pybtex.scanner import PybtexSyntaxError
 
 log = get_plugin_logger("citations")
 
-# Bump when the cached HTML would change for the same inputs.
+# Bump when what the cache holds (formatted HTML, checked entries) would change for the same inputs.
 CACHE_FORMAT = 2
 
 # Where the bibliography is published as BibTeX and RIS, for readers' reference managers.
@@ -95,10 +96,10 @@ BIB_ENTRY_START = re.compile(r"^[ \t]*@(\w+)[ \t]*[{(][ \t]*([^,\s]+)[ \t]*,", r
 # Where render_page leaves a citation or a reference list for fill_in (Markdown wraps a list's
 # placeholder, alone on its line, in a paragraph).
 PLACEHOLDER = re.compile(r"<p>(%%BIBLIOGRAPHY%%)</p>|(%%CITATION-\d+%%)")
+TAG = re.compile(r"<[^>]+>")
 # What waits until after search indexing, between two comments (which search skips) around the
 # plain text that search should read instead, if any: each citation's links, a page's own
 # reference list, and the links and backlinks of the bibliography's entries.
-TAG = re.compile(r"<[^>]+>")
 LATER = re.compile(r"<!-- later:(\S+) -->(.*?)<!-- /later -->", re.DOTALL)
 PANDOC_CITATION = re.compile(r'<div id="c(\d+)">\s*<p>(.*?)</p>\s*</div>', re.DOTALL)
 PANDOC_ENTRY = re.compile(r'<div id="ref-([^"]+)" class="csl-entry"[^>]*>\s*(.*?)\s*</div>', re.DOTALL)
@@ -221,8 +222,8 @@ def _check_bibliography(text: str, name: str) -> tuple[dict[str, BibEntry], list
         status = fields.get("status", "").strip().lower()
         if status and status not in STATUSES:
             problems.append(f"{name}:{line}: entry '{key}' has status '{status}'; use one of: {', '.join(STATUSES)}")
-        entries[key] = BibEntry(key, kind, line, fields, raw[key])
-        entries[key].ris = rispy.dumps([{"id": key, **_ris_record(entries[key])}], implementation=PlainRisWriter)
+        entry = entries[key] = BibEntry(key, kind, line, fields, raw[key])
+        entry.ris = rispy.dumps([{"id": key, **_ris_record(entry)}], implementation=PlainRisWriter)
     for entry in entries.values():
         replacement = entry.fields.get("replacement")
         if replacement and replacement not in entries:
@@ -516,8 +517,8 @@ class SiteCitations:
         The links wait for `fill_in_later`, after the search index is made: each citation's, the
         page's own reference list, and the links and backlinks of the bibliography's entries. So
         the index holds every work once (the References page's) and no markup that it would only
-        parse and drop: the lists made the index three times larger, and the links took half the
-        time of indexing a large site.
+        parse and drop: the lists made the index three times larger, and the links more than
+        doubled the time of indexing a large site.
         """
         html_of = self.placeholders.pop(page.file.src_uri, {})
         content = PLACEHOLDER.sub(lambda m: html_of[m.group(1) or m.group(2)], content)
@@ -530,7 +531,6 @@ class SiteCitations:
     def fill_in_later(self, content: str, page) -> str:
         later = self.later.pop(page.file.src_uri, {})
         return LATER.sub(lambda m: later[m.group(1)], content) if later else content
-
 
     def _badge(self, key: str) -> str:
         """A visible note beside each citation of a superseded, withdrawn or retracted work."""
@@ -566,9 +566,7 @@ class SiteCitations:
     def _entry(self, key: str, exports: str, bibliography: bool) -> str:
         """A reference list item; `exports` is the relative address of the download folder.
 
-        On the bibliography page, which the search index reads, the links wait (with the
-        backlinks) until after indexing: the index holds each work's reference, not its DOI,
-        PubMed and download links, and reading them took half the time of indexing a large site.
+        On the bibliography page, which the search index reads, the links wait (see `fill_in`).
         """
         parts = [
             self._badge(key).strip(),
@@ -578,8 +576,7 @@ class SiteCitations:
         return f'<li class="reference" id="ref-{html.escape(key)}">{" ".join(p for p in parts if p)}</li>'
 
     def _links(self, key: str, exports: str) -> str:
-        entry = self.entries[key]
-        return _identifier_links(entry.fields, _export_links(key, _short_name(self._as_data(key)), exports))
+        return _identifier_links(self.entries[key].fields, _export_links(key, _short_name(self._as_data(key)), exports))
 
     def exports(self) -> dict[str, str]:
         """{site path: content}: the bibliography as BibTeX (each entry as written) and as RIS."""
@@ -607,6 +604,7 @@ def _plain(html_text: str) -> str:
 def _later(name: str, searchable: str = "") -> str:
     """Where `fill_in_later` puts the HTML named `name`; search reads `searchable` (plain text) there."""
     return f"<!-- later:{name} -->{searchable}<!-- /later -->"
+
 
 def _in_text_html(pandoc_html: str, number: int) -> str:
     # The link names the work; aria-describedby lets a screen reader read the full reference
