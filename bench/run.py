@@ -494,7 +494,7 @@ def report(args, cases, by, lives, has_pdf, pdf_files, corpus_info, live_runs, l
 
     try:  # the pandoc that the citation hook runs
         spec = importlib.util.spec_from_file_location("citations", ROOT / "overrides" / "hooks" / "citations.py")
-        hook = importlib.util.module_from_spec(spec)
+        hook = sys.modules["citations"] = importlib.util.module_from_spec(spec)
         spec.loader.exec_module(hook)
         pandoc = subprocess.run([hook.pandoc_binary(), "--version"], capture_output=True, text=True).stdout.split()[1]
     except Exception:  # noqa: BLE001 - only for the header
