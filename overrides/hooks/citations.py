@@ -92,6 +92,7 @@ PAGE_TOKENS = re.compile(
     re.VERBOSE | re.MULTILINE,
 )
 CITED_KEY = re.compile(rf"(?<![\w.+-])-?@({KEY})")
+BRACE = re.compile(r"[{}]")
 BIB_ENTRY_START = re.compile(r"^[ \t]*@(\w+)[ \t]*[{(][ \t]*([^,\s]+)[ \t]*,", re.MULTILINE)
 # Where render_page leaves a citation or a reference list for fill_in (Markdown wraps a list's
 # placeholder, alone on its line, in a paragraph).
@@ -250,10 +251,10 @@ def _early_sources(docs: Path, bib: Path) -> set[str]:
 def _entry_end(text: str, start: int, limit: int) -> int | None:
     """Where the entry opening at `start` closes (after its last brace), or None if not before `limit`."""
     depth = 0
-    for end in range(text.index("{", start), limit):
-        depth += {"{": 1, "}": -1}.get(text[end], 0)
+    for brace in BRACE.finditer(text, text.index("{", start), limit):
+        depth += 1 if brace.group() == "{" else -1
         if depth == 0:
-            return end + 1
+            return brace.end()
     return None
 
 
