@@ -495,14 +495,14 @@ class SiteCitations:
         cited = list(dict.fromkeys(cited))
         if self.full_bib_command in markdown:
             listed = list(self.entries)
-            later["bibliography"] = self._reference_list(listed, page, kind="reference-list", backlinks=True)
+            later["bibliography"] = self._reference_list(listed, page, bibliography=True)
             html_of["%%BIBLIOGRAPHY%%"] = _later("bibliography", self._searchable_list(listed))
             anchors.update(f"ref-{key}" for key in listed)
             markdown = markdown.replace(self.full_bib_command, "\n\n%%BIBLIOGRAPHY%%\n\n")
         else:
             listed = cited
         if cited and (self.bib_command in markdown or self.bib_by_default):
-            later["references"] = self._reference_list(cited, page, kind="reference-list page-references")
+            later["references"] = self._reference_list(cited, page)
             anchors.update(f"ref-{key}" for key in cited)
             if self.bib_command in markdown:
                 markdown = markdown.replace(self.bib_command, "\n\n%%REFERENCES%%\n\n")
@@ -561,9 +561,11 @@ class SiteCitations:
         entry = self.entries[key]
         return {"key": key, "type": entry.type, "text": _plain(self.formatted.entries[key]), **plain_fields(entry)}
 
-    def _reference_list(self, keys: list[str], page, kind: str, backlinks: bool = False) -> str:
+    def _reference_list(self, keys: list[str], page, bibliography: bool = False) -> str:
+        """The full bibliography, with backlinks, or a page's own list (which the PDF leaves out)."""
         exports = get_relative_url(EXPORT_DIR, page.file.url)
-        items = [self._entry(key, exports, self._backlinks(key, page) if backlinks else "") for key in self._in_order(keys)]
+        items = [self._entry(key, exports, self._backlinks(key, page) if bibliography else "") for key in self._in_order(keys)]
+        kind = "reference-list" if bibliography else "reference-list page-references"
         return f'<ul class="{kind}">\n' + "\n".join(items) + "\n</ul>"
 
     def _searchable_list(self, keys: list[str]) -> str:
