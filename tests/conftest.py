@@ -104,7 +104,7 @@ BIBLIOGRAPHY_PAGE = "---\nnocite: [witt2006, sherman2009a, sherman2009b]\n---\n#
 
 @dataclass
 class FixtureSite:
-    """A small MkDocs project using the real citation hook and style, for one behaviour."""
+    """A small MkDocs project using the real citations plugin and style, for one behaviour."""
 
     path: Path
 
@@ -121,7 +121,7 @@ def fixture_site(tmp_path):
     """make(pages={'index.md': '...'}, bib=..., style=True, extra_config='') -> FixtureSite"""
 
     def make(pages: dict[str, str], bib: str | None = FIXTURE_BIB, style: bool = True, extra_config: str = "",
-             hooks: tuple[str, ...] = ("citations",)):
+             hooks: tuple[str, ...] = ()):
         # A bibliography page that lists every fixture entry, so no entry counts as uncited.
         pages = {"bibliography.md": BIBLIOGRAPHY_PAGE, **pages}
         (tmp_path / "docs").mkdir()
@@ -134,12 +134,11 @@ def fixture_site(tmp_path):
         config = """\
             site_name: Fixture
             plugins:
-              - bibtex:
+              - citations:
                   bib_file: refs.bib
                   csl_file: style.csl
-            hooks:
             """
-        config = textwrap.dedent(config) + "".join(f"  - {HOOKS / (name + '.py')}\n" for name in hooks)
+        config = textwrap.dedent(config) + ("hooks:\n" if hooks else "") + "".join(f"  - {HOOKS / (name + '.py')}\n" for name in hooks)
         (tmp_path / "mkdocs.yml").write_text(config + textwrap.dedent(extra_config), encoding="utf-8")
         return FixtureSite(tmp_path)
 

@@ -1,5 +1,7 @@
 """Each kind of editing mistake stops the build with one clear line naming the file and line."""
 
+import re
+
 import pytest
 
 from conftest import FIXTURE_BIB, errors
@@ -63,12 +65,12 @@ def test_missing_required_field(fixture_site):
 
 def test_missing_bibliography_file(fixture_site):
     built = fixture_site(PAGE, bib=None)
-    assert_fails_with(built.build(), "refs.bib: bibliography file not found (mkdocs.yml, plugins: bibtex: bib_file)")
+    assert_fails_with(built.build(), "refs.bib: bibliography file not found (mkdocs.yml, plugins: citations: bib_file)")
 
 
 def test_missing_style_file(fixture_site):
     built = fixture_site(PAGE, style=False)
-    assert_fails_with(built.build(), "style.csl: citation style file not found (mkdocs.yml, plugins: bibtex: csl_file)")
+    assert_fails_with(built.build(), "style.csl: citation style file not found (mkdocs.yml, plugins: citations: csl_file)")
 
 
 def test_file_that_is_not_a_csl_style(fixture_site):
@@ -89,3 +91,202 @@ def test_unknown_key_under_nocite(fixture_site):
     page = "---\nnocite: [witt2006, sherman2009a, sherman2009b, nobody1999]\n---\n# Bibliography\n\n\\full_bibliography\n"
     built = fixture_site({"index.md": "# Home\n", "bibliography.md": page})
     assert_fails_with(built.build(), "docs/bibliography.md: nocite lists unknown key 'nobody1999'")
+
+
+# --- What an editor may type on a page: read as Python-Markdown renders it ----------------------
+
+
+def article_of(built):
+    return built.html().select_one("body")
+
+
+def assert_builds(result):
+    assert result.returncode == 0, result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def cited_texts(built) -> list[str]:
+    return [c.get_text().replace("\xa0", " ") for c in built.html().select("span.citation")]
+
+
+def raw_citations_outside_code(built) -> list[str]:
+    """Any `@key` of the fixture bibliography left as text outside code: a citation published raw."""
+    body = built.html().select_one("body")
+    for code in body.select("code, pre"):
+        code.decompose()
+    return [key for key in ("@witt2006", "@sherman2009a", "@sherman2009b") if key in body.get_text()]
+
+
+@pytest.mark.parametrize(
+    "markdown, expected",
+    [
+        # A stray backtick is text to Markdown, so what follows it is still cited.
+        ("A `stray backtick.\n\nLater [@witt2006].\n", ["(Witt 2006)"]),
+        # An unclosed fence: Python-Markdown reads the backticks as text, so the citation counts.
+        ("```\nNot closed [@witt2006]\n", ["(Witt 2006)"]),
+        # A citation before a colon, as on the Physiological studies page.
+        ("It proposes this chain of events [@witt2006]:\n\n1. one\n", ["(Witt 2006)"]),
+        # A citation split over two lines of a blockquote.
+        ("> A claim [@witt2006;\n> @sherman2009a].\n", ["(Witt 2006; Sherman 2009a)"]),
+        # An escaped bracket: the bracket is text, the key a narrative citation, as in pandoc.
+        ("Quoted \\[@witt2006].\n", ["Witt (2006)"]),
+        # A narrative citation with a locator.
+        ("@witt2006 [p. 3] found it.\n", ["Witt (2006, p. 3)"]),
+        # Keys with pandoc's punctuation, in braces, and suppress-author.
+        ("As found [-@witt2006]; see @{sherman2009a}.\n", ["(2006)", "Sherman (2009a)"]),
+    ],
+)
+def test_citations_are_read_as_markdown_renders_them(fixture_site, markdown, expected):
+    built = fixture_site({"index.md": "# Home\n\n" + markdown})
+    assert_builds(built.build())
+    assert cited_texts(built) == expected
+    assert raw_citations_outside_code(built) == []
+
+
+@pytest.mark.parametrize(
+    "markdown, literal",
+    [
+        ("Indented code:\n\n    [@witt2006] as typed\n", "[@witt2006] as typed"),
+        ("Raw HTML <code>[@witt2006]</code> and <kbd>@witt2006</kbd>.\n", "[@witt2006]"),
+        ("Escaped \\@witt2006 is no citation.\n", "Escaped @witt2006 is no citation."),
+        ("Mail editor@example.org or <editor@example.org>, see <https://example.org/@witt2006>.\n", "editor@example.org"),
+        # Link syntax wins: the link text stays as written (README, "How citations work").
+        ("See [@witt2006](https://example.org/) and [the @witt2006 page](https://example.org/).\n", "@witt2006"),
+    ],
+)
+def test_code_escapes_and_links_stay_as_typed(fixture_site, markdown, literal):
+    built = fixture_site({"index.md": "# Home\n\n" + markdown + "\nOne real citation [@witt2006].\n"})
+    assert_builds(built.build())
+    assert cited_texts(built) == ["(Witt 2006)"]
+    assert literal in built.html().select_one("article, body").get_text()
+
+
+def test_link_reference_definition_is_markdowns(fixture_site):
+    built = fixture_site({"index.md": "# Home\n\nSee [@witt2006] and [the trial][@witt2006].\n\n[@witt2006]: https://example.org/witt\n"})
+    assert_builds(built.build())
+    assert cited_texts(built) == []
+    assert [a["href"] for a in built.html().select("p a[href*=example]")] == ["https://example.org/witt"] * 2
+
+
+def test_two_bracketed_citations_side_by_side(fixture_site):
+    built = fixture_site({"index.md": "# Home\n\nA claim [@witt2006][@sherman2009a].\n"})
+    assert_fails_with(built.build(), "docs/index.md:3: citation [@witt2006] is followed by [@sherman2009a], which Markdown "
+                      "reads as a link label; write [@witt2006; @sherman2009a] for several")
+
+
+def test_citation_in_image_alt_text(fixture_site):
+    built = fixture_site({"index.md": "# Home\n\nText [@witt2006].\n\n![Chart from [@sherman2009a]](https://example.org/chart.png)\n"})
+    assert_fails_with(built.build(), "docs/index.md:5: citation @sherman2009a in an image's alt text: "
+                      "describe the image in words there, and cite beside it")
+
+
+def test_key_with_an_apostrophe(fixture_site):
+    bib = FIXTURE_BIB + "\n@misc{o'brien2019,\n  title = {A report},\n  year = {2019},\n}\n"
+    built = fixture_site({"index.md": "# Home\n\nA claim [@o'brien2019].\n"}, bib=bib)
+    assert_fails_with(built.build(), "docs/index.md:3: unknown citation key 'o' (a key ends before \"'\": write @{o'brien2019})")
+    (built.path / "docs" / "index.md").write_text("# Home\n\nA claim [@{o'brien2019}].\n", encoding="utf-8")
+    assert_builds(built.build())
+    assert cited_texts(built) == ["(A report 2019)"]
+
+
+def test_key_differing_only_in_case(fixture_site):
+    built = fixture_site({"index.md": "# Home\n\nA claim [@Witt2006].\n"})
+    assert_fails_with(built.build(), "docs/index.md:3: unknown citation key 'Witt2006' (did you mean 'witt2006'? keys are case-sensitive)")
+
+
+def test_bib_keys_differing_only_in_case(fixture_site):
+    bib = FIXTURE_BIB + "\n@article{Witt2006,\n  author = {Witt, C.}, title = {Again}, journal = {J}, year = {2006},\n}\n"
+    built = fixture_site(PAGE, bib=bib)
+    assert_fails_with(built.build(), "refs.bib:29: duplicate key 'Witt2006' (first defined at line 1 as 'witt2006'; "
+                      "keys that differ only in case are the same key to BibTeX)")
+
+
+def test_non_utf8_page(fixture_site):
+    built = fixture_site(PAGE)
+    (built.path / "docs" / "index.md").write_bytes("# Home\n\nCaf\u00e9 [@witt2006].\n".encode("latin-1"))
+    assert_fails_with(built.build(), "docs/index.md:3: byte 0xe9 is not UTF-8; save the file as UTF-8")
+
+
+# --- The bibliography: anything pybtex reads builds; the rest is one located line -------------
+
+
+def test_percent_sign_in_a_field(fixture_site):
+    bib = FIXTURE_BIB.replace("{A trial in {Germany}}", "{A trial in {Germany}: 50% better}")
+    built = fixture_site(PAGE, bib=bib)
+    assert_fails_with(built.build(), "refs.bib:3: entry 'witt2006': a bare % starts a comment (pandoc drops the rest "
+                      "of the line); write \\% for a per cent sign")
+    (built.path / "refs.bib").write_text(bib.replace("50%", "50\\%"), encoding="utf-8")
+    assert_builds(built.build())
+    assert "A trial in Germany: 50% better" in built.html("bibliography").get_text()
+
+
+@pytest.mark.parametrize(
+    "bib",
+    [
+        pytest.param(FIXTURE_BIB.replace("}\n\n@article{sherman2009a,", "} @article{sherman2009a,"), id="two entries on one line"),
+        pytest.param(FIXTURE_BIB.replace("@article{sherman2009b,", "@comment{ @article{sherman2009b,") + "}\n", id="comment wrapper"),
+        pytest.param(FIXTURE_BIB.replace("@article{sherman2009a,", "@article(sherman2009a,").replace("  pages   = {224--230},\n}", "  pages   = {224--230},\n)"),
+                     id="parentheses"),
+        pytest.param("\ufeff" + FIXTURE_BIB, id="byte order mark"),
+        pytest.param('@string{aje = "American Journal of Epidemiology"}\n' + FIXTURE_BIB.replace("{American Journal of Epidemiology}", "aje"),
+                     id="string macro"),
+    ],
+)
+def test_valid_bibtex_builds(fixture_site, bib):
+    built = fixture_site(PAGE, bib=bib)
+    assert_builds(built.build())
+    assert cited_texts(built) == ["(Witt 2006)", "(Sherman 2009a; Sherman 2009b)"]
+    exported = (built.path / "site" / "cite" / "references.bib").read_text(encoding="utf-8")
+    assert "journal = {American Journal of Epidemiology}" in exported  # macros expanded
+    assert exported.count("@article{") == 3
+
+
+def test_latex_becomes_unicode_outside_html(fixture_site):
+    bib = FIXTURE_BIB.replace("Witt, Claudia M.", 'M{\\"u}ller, J{\\"o}rg').replace("A trial in {Germany}", "A trial in {G}{\\\"o}ttingen \\& Berlin")
+    page = "---\nlast_reviewed: 2026-01-01\nnext_review: 2027-01-01\n---\n# Home\n\nA claim [@witt2006].\n"
+    dates = "last_reviewed: 2026-01-01\nnext_review: 2027-01-01\n"
+    bibliography = "---\n" + dates + "nocite: [witt2006, sherman2009a, sherman2009b]\n---\n# Bibliography\n\n\\full_bibliography\n"
+    built = fixture_site({"index.md": page, "bibliography.md": bibliography}, bib=bib, hooks=("page_metadata",),
+                         extra_config="site_description: Fixture\nextra:\n  publisher: Fixture team\n")
+    assert_builds(built.build())
+    ris = (built.path / "site" / "cite" / "references.ris").read_text(encoding="utf-8")
+    assert "AU  - Müller, Jörg" in ris and "T1  - A trial in Göttingen & Berlin" in ris
+    head = str(built.html().select_one("head"))
+    assert "Müller, Jörg" in head and "Göttingen &amp; Berlin" in head and "\\" not in head
+    assert cited_texts(built) == ["(Müller 2006)"]
+
+
+def test_non_utf8_bibliography(fixture_site):
+    built = fixture_site(PAGE)
+    (built.path / "refs.bib").write_bytes(FIXTURE_BIB.replace("Germany", "M\u00fcnchen").encode("latin-1"))
+    assert_fails_with(built.build(), "refs.bib:3: byte 0xfc is not UTF-8; save the file as UTF-8")
+
+
+def test_empty_bibliography_with_nothing_cited(fixture_site):
+    built = fixture_site({"index.md": "# Home\n\nNo citations yet.\n", "bibliography.md": "# Bibliography\n\n\\full_bibliography\n"}, bib="")
+    assert_builds(built.build())
+    assert not built.html().select("h2#references")
+
+
+@pytest.mark.parametrize("option, message", [
+    ("bib_file", "mkdocs.yml: plugins: citations: bib_file is not set; name the bibliography, e.g. bib_file: references.bib"),
+    ("csl_file", "mkdocs.yml: plugins: citations: csl_file is not set; name the citation style, e.g. csl_file: overrides/citation-style.csl"),
+])
+def test_option_missing_from_mkdocs_yml(fixture_site, option, message):
+    built = fixture_site(PAGE)
+    config = built.path / "mkdocs.yml"
+    config.write_text("".join(line for line in config.read_text().splitlines(True) if option not in line))
+    assert_fails_with(built.build(), message)
+
+
+def test_truncated_style(fixture_site):
+    built = fixture_site(PAGE)
+    style = built.path / "style.csl"
+    text = style.read_text(encoding="utf-8")
+    style.write_text(text[: len(text) // 2], encoding="utf-8")
+    line = text[: len(text) // 2].count("\n") + 1
+    result = built.build()
+    assert result.returncode == 1 and "Traceback" not in result.stderr
+    (message,) = errors(result)[:-1] or errors(result)
+    found = re.fullmatch(r"citations: style.csl:(\d+): not a complete CSL style: unclosed token at column \d+", message)
+    assert found and int(found.group(1)) <= line, result.stderr

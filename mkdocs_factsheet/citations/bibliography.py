@@ -1,0 +1,186 @@
+"""Reads and checks the bibliography: one pybtex parse, which also says where each entry stands.
+
+Everything else (pandoc's input, the downloadable BibTeX and RIS, the data other hooks use) is made
+from this one parse, so no other reader of references.bib can see different entries: pandoc gets
+the entries pybtex read, written out again with @string macros expanded.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from pybtex.bibtex.utils import split_name_list
+from pybtex.database import Person
+from pybtex.database.input.bibtex import LowLevelParser, Parser
+from pybtex.richtext import Text
+from pybtex.scanner import PybtexSyntaxError
+
+
+# Fields every entry of a type must have, so that no reference renders half empty.
+REQUIRED_FIELDS = {
+    "article": ("author", "title", "journal", "year"),
+    "book": ("title", "publisher", "year"),
+    "incollection": ("author", "title", "booktitle", "publisher", "year"),
+    "inproceedings": ("author", "title", "booktitle", "year"),
+    "techreport": ("author", "title", "institution", "year"),
+    "misc": ("title", "year"),
+}
+
+# `status` marks a reference that should no longer be relied on; `replacement` names the key of
+# the work that replaces it. Every citation of such a reference shows a badge (see README).
+STATUSES = ("superseded", "withdrawn", "retracted")
+
+# A `%` not written as `\%`: pandoc's BibTeX reader, like LaTeX, takes the rest of the line as a
+# comment, so the reference would be cut short.
+COMMENT_SIGN = re.compile(r"(?<!\\)%")
+
+
+@dataclass
+class BibEntry:
+    key: str
+    type: str
+    line: int
+    fields: dict[str, str]  # lower-case names; people as "Last, First and Last, First"
+    bibtex: str  # the entry as BibTeX, macros expanded: what pandoc reads and readers download
+
+
+class Bibliography:
+    """The entries of a bib file that passed every check, in file order."""
+
+    def __init__(self, entries: dict[str, BibEntry]):
+        self.entries = entries
+
+    @property
+    def bibtex(self) -> str:
+        return "\n".join(entry.bibtex for entry in self.entries.values())
+
+
+def read_bibliography(data: bytes, name: str) -> tuple[Bibliography, list[str]]:
+    """The bib file's entries, and one `name:line: message` per problem in it."""
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as error:
+        line = data.count(b"\n", 0, error.start) + 1
+        return Bibliography({}), [f"{name}:{line}: byte 0x{data[error.start]:02x} is not UTF-8; save the file as UTF-8"]
+    reader = _PositionedParser(name)
+    try:
+        entries = reader.read(text)
+    except PybtexSyntaxError as error:
+        return Bibliography({}), [reader.syntax_problem(text, error)]
+    problems = reader.problems + _check_entries(entries, name)
+    return Bibliography(entries if not problems else {}), problems
+
+
+class _PositionedParser(Parser):
+    """pybtex's BibTeX parser, noting the line where each entry starts.
+
+    It drives pybtex's own low-level parser the way `Parser.parse_string` does, reading the
+    entry's fields as written (macros expanded) and where the command began.
+    """
+
+    def __init__(self, name: str):
+        super().__init__()
+        self.name = name
+        self.problems: list[str] = []
+        self.low_level: LowLevelParser | None = None
+
+    def handle_error(self, error):
+        raise error
+
+    def read(self, text: str) -> dict[str, BibEntry]:
+        self.low_level = commands = LowLevelParser(text, handle_error=self.handle_error, macros=self.macros)
+        entries: dict[str, BibEntry] = {}
+        by_lower: dict[str, BibEntry] = {}
+        counted, line = 0, 1
+        for command, body in commands:
+            line += text.count("\n", counted, commands.command_start)
+            counted = commands.command_start
+            if command.lower() in ("string", "preamble"):
+                continue
+            key, fields = body
+            where = f"{self.name}:{line}"
+            if first := by_lower.get(key.lower()):
+                same = "" if first.key == key else f" as '{first.key}'; keys that differ only in case are the same key to BibTeX"
+                self.problems.append(f"{where}: duplicate key '{key}' (first defined at line {first.line}{same})")
+                continue
+            raw = text[commands.command_start : commands.pos]
+            if comment := COMMENT_SIGN.search(raw):
+                self.problems.append(
+                    f"{self.name}:{line + raw.count(chr(10), 0, comment.start())}: entry '{key}': "
+                    f"a bare % starts a comment (pandoc drops the rest of the line); write \\% for a per cent sign"
+                )
+            values = {}
+            for field, parts in fields:
+                if field.lower() in values:
+                    self.problems.append(f"{where}: entry '{key}' has field '{field.lower()}' twice")
+                values[field.lower()] = " ".join("".join(parts).split())
+            entry = BibEntry(key, command.lower(), line, values, _as_bibtex(command.lower(), key, values))
+            entries[key] = by_lower[key.lower()] = entry
+        return entries
+
+    def syntax_problem(self, text: str, error: PybtexSyntaxError) -> str:
+        """Names the line where the fault is, which is often before the line where pybtex noticed it."""
+        commands = self.low_level
+        line = error.lineno or 1
+        start = commands.command_start or 0
+        start_line = text.count("\n", 0, start) + 1
+        key = commands.current_entry_key
+        where = f" in entry '{key}'" if key else ""
+        lines = text.splitlines()
+        noticed = lines[line - 1].strip() if 0 < line <= len(lines) else ""
+        if key and noticed.startswith("@") and line > start_line:
+            return f"{self.name}:{start_line}: entry '{key}' is not closed before the next entry at line {line}"
+        previous = line - 1
+        while previous > 0 and not lines[previous - 1].strip():
+            previous -= 1
+        if previous and re.match(r"\w+\s*=", noticed) and not lines[previous - 1].rstrip().endswith((",", "{", "(")):
+            return f"{self.name}:{previous}: syntax error{where}: missing ',' at the end of this line"
+        message = str(error).split(": ", 1)[-1]
+        return f"{self.name}:{line}: syntax error{where}: {message}"
+
+
+def _as_bibtex(kind: str, key: str, fields: dict[str, str]) -> str:
+    body = "".join(f"  {name} = {{{value}}},\n" for name, value in fields.items())
+    return f"@{kind}{{{key},\n{body}}}\n"
+
+
+def _check_entries(entries: dict[str, BibEntry], name: str) -> list[str]:
+    problems = []
+    doi_line: dict[str, int] = {}
+    for key, entry in entries.items():
+        where = f"{name}:{entry.line}"
+        fields = entry.fields
+        missing = [f for f in REQUIRED_FIELDS.get(entry.type, ("title",)) if not fields.get(f, "").strip()]
+        if missing:
+            problems.append(f"{where}: entry '{key}' ({entry.type}) is missing required field(s): {', '.join(missing)}")
+        if doi := fields.get("doi", "").strip().lower():
+            if doi in doi_line:
+                problems.append(f"{where}: entry '{key}' repeats DOI {doi} (also at line {doi_line[doi]})")
+            doi_line.setdefault(doi, entry.line)
+        status = fields.get("status", "").strip().lower()
+        if status and status not in STATUSES:
+            problems.append(f"{where}: entry '{key}' has status '{status}'; use one of: {', '.join(STATUSES)}")
+        replacement = fields.get("replacement")
+        if replacement and replacement not in entries:
+            problems.append(f"{where}: entry '{key}' names replacement '{replacement}', which is not in the bibliography")
+    return problems
+
+
+def plain(latex: str) -> str:
+    """A field's text without LaTeX: accents and symbols as Unicode, protective braces gone."""
+    return Text.from_latex(latex).render_as("text") if "\\" in latex or "{" in latex or "-" in latex else latex
+
+
+def plain_fields(entry: BibEntry) -> dict:
+    """The entry's fields as other formats want them (JSON-LD, Google Scholar, RIS): Unicode text,
+    authors as a list. Page ranges keep BibTeX's `--` between first and last page."""
+    fields = {name: value if name in ("pages", "doi", "url", "pmid") else plain(value) for name, value in entry.fields.items()}
+    fields["pages"] = entry.fields.get("pages", "").replace("{", "").replace("}", "")
+    fields["authors"] = [plain(str(Person(a))) for a in _people(entry.fields.get("author", ""))]
+    fields["editors"] = [plain(str(Person(e))) for e in _people(entry.fields.get("editor", ""))]
+    return fields
+
+
+def _people(names: str) -> list[str]:
+    return [name for name in split_name_list(names) if name != "others"] if names else []

@@ -1,0 +1,182 @@
+"""The Markdown extension: finds citations while Python-Markdown converts a page.
+
+Citations are pandoc's syntax: `[@key]`, `[@a; @b]`, `[see @key, p. 3]`, `[-@key]`, `@key`,
+`@key [p. 3]`, `@{key}`. Because they are inline patterns of the parser itself, code spans, fenced
+and indented code, escapes, raw HTML, autolinks, links and images are the parser's business, read
+exactly as they render: a citation is whatever renders as text. Each citation becomes a small
+placeholder element holding its source; the plugin (plugin.py) formats every citation of the site
+at once and fills the placeholders in when all pages are converted, as mkdocs-autorefs does for
+its cross-references.
+"""
+
+from __future__ import annotations
+
+import re
+import xml.etree.ElementTree as etree
+from dataclasses import dataclass, field
+
+from markdown import Extension
+from markdown.blockprocessors import BlockProcessor
+from markdown.inlinepatterns import InlineProcessor
+from markdown.treeprocessors import Treeprocessor
+from markdown.util import STX, AtomicString
+
+# pandoc's citation key: starts with a letter, digit or _, and may hold single :.#$%&-+?<>~/
+# between them; `@{...}` takes any other key.
+KEY = r"\w(?:[\w]|[:.#$%&\-+?<>~/](?=\w))*"
+CITED_KEY = re.compile(rf"(?<![\w.+-])(-?)@(?:\{{([^{{}}]+)\}}|({KEY}))")
+# The placeholder's element, and how the plugin finds it in the page's HTML.
+PLACEHOLDER_TAG = "span"
+PLACEHOLDER_ATTRIBUTE = "data-citation"
+PLACEHOLDER = re.compile(rf'<{PLACEHOLDER_TAG} {PLACEHOLDER_ATTRIBUTE}="(\d+)">.*?</{PLACEHOLDER_TAG}>', re.DOTALL)
+LIST_ATTRIBUTE = "data-reference-list"
+LIST_PLACEHOLDER = re.compile(rf'<div {LIST_ATTRIBUTE}="(\w+)"></div>')
+# What the plugin appends to a page so that it gets its reference list (bib_by_default).
+DEFAULT_LIST_MARKER = "[[citations: this page's references]]"
+
+
+@dataclass
+class Citation:
+    """One citation as an editor wrote it, as the parser found it."""
+
+    source: str  # the Markdown, e.g. "[see @witt2006, p. 490]" or "@witt2006"
+    keys: list[str]
+    problem: str = ""  # why it cannot be read, if it cannot
+    line: int = 0  # in the page file, once the plugin has found it there
+    number: int = 0  # its place on the page (id cite-N), in reading order
+    section: str = ""  # the heading it stands under, for backlinks
+    index: int = -1  # its placeholder's number, in the order the parser found it
+
+
+@dataclass
+class FoundOnPage:
+    """What the parser found on one page: citations, misplaced ones, reference list commands."""
+
+    citations: list[Citation] = field(default_factory=list)
+    misplaced: list[Citation] = field(default_factory=list)
+    in_order: list[Citation] = field(default_factory=list)  # those on the page, in reading order
+    lists: set[str] = field(default_factory=set)  # the kinds of reference list the page holds
+
+    def add(self, citation: Citation) -> etree.Element:
+        citation.index = len(self.citations)
+        self.citations.append(citation)
+        placeholder = etree.Element(PLACEHOLDER_TAG, {PLACEHOLDER_ATTRIBUTE: str(citation.index)})
+        # Shown as typed if nothing fills it in; never parsed again.
+        placeholder.text = AtomicString(citation.source)
+        return placeholder
+
+
+def read_group(text: str) -> Citation:
+    """A bracketed citation `[...]` as pandoc reads it: items split by `;`, one key each."""
+    source = "[" + " ".join(text.split()) + "]"
+    keys, readable = [], True
+    for item in text.split(";"):
+        found = CITED_KEY.findall(item)
+        readable &= len(found) == 1
+        keys += [braced or plain for _, braced, plain in found]
+    problem = "" if readable else f"cannot read citation {source}: write [@key], or [@key1; @key2] for several"
+    return Citation(source, keys, problem)
+
+
+class CitationGroupProcessor(InlineProcessor):
+    """`[see @a, p. 3; @b]`. Runs after links and images (so `[text](url)`, `[text][label]` and
+    `![alt](src)` are theirs) and before autolinks and raw HTML."""
+
+    ANCESTOR_EXCLUDES = ("a", "code", "pre")
+    PATTERN = r"\[([^\[\]]*)\](?=(\[[^\[\]]*\])?)"
+
+    def __init__(self, md, found):
+        super().__init__(self.PATTERN, md)
+        self.found = found
+
+    def handleMatch(self, m, data):
+        text = m.group(1)
+        if not CITED_KEY.search(text):
+            return None, None, None
+        citation = read_group(text)
+        if STX in text:
+            citation.problem = f"cannot read citation {citation.source}: code or escapes inside a citation; write them outside it"
+            citation.source = "[" + self.unescape(text) + "]"
+        elif m.group(2) and CITED_KEY.search(m.group(2)):
+            second = m.group(2)
+            citation.problem = (f"citation {citation.source} is followed by {second}, which Markdown reads as a link "
+                                f"label; write [{text}; {second[1:-1]}] for several")
+        return self.found().add(citation), m.start(0), m.end(0)
+
+
+class NarrativeCitationProcessor(InlineProcessor):
+    """`@key found...`, `@key [p. 3] found...`: not after a word character, so e-mail addresses are
+    left alone. Runs after raw HTML, so attributes are never read."""
+
+    ANCESTOR_EXCLUDES = ("a", "code", "pre")
+    PATTERN = rf"(?<![\w.+@/\\-])@(?:\{{([^{{}}]+)\}}|({KEY}))(?:[ ]?\[([^\[\]@]*)\])?"
+
+    def __init__(self, found):
+        super().__init__(self.PATTERN)
+        self.found = found
+
+    def handleMatch(self, m, data):
+        source = " ".join(m.group(0).split())
+        return self.found().add(Citation(source, [m.group(1) or m.group(2)])), m.start(0), m.end(0)
+
+
+class LiteralHtmlCodeProcessor(InlineProcessor):
+    """`<code>…</code>`, `<kbd>…</kbd>`, `<samp>…</samp>` written as HTML stay as typed, like a code
+    span (Python-Markdown would otherwise read Markdown, and citations, inside them)."""
+
+    PATTERN = r"<(code|kbd|samp)(?:\s[^>]*)?>.*?</\1\s*>"
+
+    def __init__(self, md):
+        super().__init__(self.PATTERN, md)
+
+    def handleMatch(self, m, data):
+        return self.md.htmlStash.store(self.unescape(m.group(0))), m.start(0), m.end(0)
+
+
+class ReferenceListProcessor(BlockProcessor):
+    """A paragraph that is just `\\bibliography` (this page's references) or `\\full_bibliography`
+    (every entry), as mkdocs-bibtex's bib_command and full_bib_command name them."""
+
+    def __init__(self, parser, commands: dict[str, str]):
+        super().__init__(parser)
+        self.commands = commands  # paragraph text -> list kind
+
+    def test(self, parent, block):
+        return block.strip() in self.commands
+
+    def run(self, parent, blocks):
+        kind = self.commands[blocks.pop(0).strip()]
+        etree.SubElement(parent, "div", {LIST_ATTRIBUTE: kind})
+
+
+class ImageAltCitationTreeprocessor(Treeprocessor):
+    """A citation in an image's alt text cannot link anywhere: report it rather than publish it raw."""
+
+    def __init__(self, md, found):
+        super().__init__(md)
+        self.found = found
+
+    def run(self, root):
+        for image in root.iter("img"):
+            for key in CITED_KEY.finditer(image.get("alt", "")):
+                source = key.group(0)
+                self.found().misplaced.append(Citation(source, [key.group(2) or key.group(3)],
+                    f"citation {source} in an image's alt text: describe the image in words there, and cite beside it"))
+
+
+class CitationsExtension(Extension):
+    """`found` returns where the current page's citations go (the plugin's per-page record)."""
+
+    def __init__(self, found, bib_command: str = "\\bibliography", full_bib_command: str = "\\full_bibliography"):
+        super().__init__()
+        self.found = found
+        self.commands = {bib_command: "page", full_bib_command: "full", DEFAULT_LIST_MARKER: "default"}
+
+    def extendMarkdown(self, md):
+        if "@" not in md.ESCAPED_CHARS:  # `\@key` is a literal @key, as in pandoc
+            md.ESCAPED_CHARS.append("@")
+        md.inlinePatterns.register(LiteralHtmlCodeProcessor(md), "citations_literal_html_code", 175)
+        md.inlinePatterns.register(CitationGroupProcessor(md, self.found), "citations_group", 115)
+        md.inlinePatterns.register(NarrativeCitationProcessor(self.found), "citations_narrative", 85)
+        md.parser.blockprocessors.register(ReferenceListProcessor(md.parser, self.commands), "citations_reference_list", 12)
+        md.treeprocessors.register(ImageAltCitationTreeprocessor(md, self.found), "citations_image_alt", 19)
