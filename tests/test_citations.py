@@ -1,5 +1,6 @@
 """Citations as readers see them: author-year links, reference lists, backlinks, previews."""
 
+import os
 import re
 import socket
 import subprocess
@@ -183,9 +184,16 @@ def test_formatted_citations_are_cached_by_content(fixture_site):
 
 
 def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+    """A free loopback port: from TEST_PORTS (e.g. "8301-8349") if set, else any the system gives."""
+    first, _, last = os.environ.get("TEST_PORTS", "0-0").partition("-")
+    for port in range(int(first), int(last or first) + 1):
+        with socket.socket() as s:
+            try:
+                s.bind(("127.0.0.1", port))
+            except OSError:
+                continue
+            return s.getsockname()[1]
+    raise RuntimeError(f"no free port in TEST_PORTS={os.environ['TEST_PORTS']}")
 
 
 def _fetch(url: str) -> str:
@@ -229,3 +237,53 @@ def test_mkdocs_serve_rebuilds_when_the_bibliography_or_style_changes(fixture_si
     finally:
         server.terminate()
         server.wait(10)
+
+
+def _page(url: str) -> str:
+    try:
+        with urllib.request.urlopen(url, timeout=5) as response:
+            return response.read().decode()
+    except OSError:
+        return ""
+
+
+def _wait_for_html(url: str, check, seconds: float) -> str:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if check(page := _page(url)):
+            return page
+        time.sleep(0.2)
+    raise AssertionError(f"{url} did not show what was expected in {seconds} s; last seen:\n{page[:2000]}")
+
+
+def test_mkdocs_serve_shows_a_mistake_in_place_and_clears_it_when_fixed(fixture_site):
+    """The editor's preview never stops on a content mistake: the page answers, the bad citation
+    is marked where it stands, the error line is logged, and fixing it clears the mark."""
+    from bs4 import BeautifulSoup
+
+    built = fixture_site({"index.md": "# Home\n\nTypo [@wit2006]. Fine [@sherman2009a].\n", "other.md": "# Other\n\nFine [@sherman2009b].\n"})
+    port = _free_port()
+    url = f"http://127.0.0.1:{port}/"
+    log = built.path / "serve.log"
+    with log.open("w") as log_file:
+        server = subprocess.Popen(
+            [sys.executable, "-m", "mkdocs", "serve", "--dev-addr", f"127.0.0.1:{port}"],
+            cwd=built.path, stdout=log_file, stderr=subprocess.STDOUT, env={**os.environ, "NO_MKDOCS_2_WARNING": "1"},
+        )
+        try:
+            page = BeautifulSoup(_wait_for_html(url, lambda html: "citation-problem" in html, 60), "html.parser")
+            (mark,) = page.select("mark.citation-problem")
+            assert mark.get_text() == "[@wit2006]"
+            assert mark["title"] == "unknown citation key 'wit2006' (did you mean 'witt2006'?)"
+            assert [c.get_text() for c in page.select("span.citation")] == ["(Sherman 2009a)"]
+            other = BeautifulSoup(_page(url + "other/"), "html.parser")
+            assert [c.get_text() for c in other.select("span.citation")] == ["(Sherman 2009b)"]
+            assert "citations: docs/index.md:3: unknown citation key 'wit2006' (did you mean 'witt2006'?)" in log.read_text()
+
+            (built.path / "docs" / "index.md").write_text("# Home\n\nTypo [@witt2006]. Fine [@sherman2009a].\n", encoding="utf-8")
+            page = BeautifulSoup(_wait_for_html(url, lambda html: "citation-problem" not in html and "Witt 2006" in html, 30), "html.parser")
+            assert [c.get_text() for c in page.select("span.citation")] == ["(Witt 2006)", "(Sherman 2009a)"]
+            assert server.poll() is None, "the server is still running"
+        finally:
+            server.terminate()
+            server.wait(10)
