@@ -32,7 +32,6 @@ from pathlib import Path
 import yaml
 
 ROOT = Path(__file__).resolve().parent.parent
-HOOK = ROOT / "overrides" / "hooks" / "citations.py"
 STYLE = ROOT / "overrides" / "citation-style.csl"
 SEED = 20241124
 NOCITE_SHARE = 0.05  # works listed on the References page without being cited
@@ -321,9 +320,8 @@ def config_text(pages_nav: list, corpus_watch: list[str]) -> str:
         "theme": theme,
         "plugins": [
             {"search": {"lang": "en"}},
-            {"bibtex": {"bib_file": "references.bib", "csl_file": str(STYLE), "bib_by_default": True}},
+            {"citations": {"bib_file": "references.bib", "csl_file": str(STYLE), "bib_by_default": True}},
         ],
-        "hooks": [str(HOOK)],
         "watch": corpus_watch,
         "extra": project.get("extra") or {},
         "extra_css": assets("extra_css"),

@@ -13,8 +13,8 @@ Cases (rounds are interleaved, case after case, so drift in the machine's speed 
 - factsheet: the site as built for publishing (cold: no .cache/, as on CI), FACTSHEET_PDF=off;
   the same with FACTSHEET_PDF unset (the PDF edition, when the checkout has that step); and warm
   (.cache/ kept from the previous build, as on an editor's machine);
-- floor: the same site with citation processing off (mkdocs.yml without the `bibtex` plugin and
-  without the citations hook; `[@key]` stays as text), with and without the PDF;
+- floor: the same site with citation processing off (mkdocs.yml without the `citations` plugin;
+  `[@key]` stays as text), with and without the PDF;
 - corpus: 100 pages x 20 citations, 1,000 references; cold, warm, and floor;
 - live: `mkdocs serve` on a copy; the time from saving a change (a word appended to a page; a
   word put in one reference's title in references.bib) until the served page shows it.
@@ -25,7 +25,6 @@ It is not a test (pytest does not collect it); it prints figures and PASS/FAIL a
 from __future__ import annotations
 
 import argparse
-import importlib.util
 import json
 import os
 import platform
@@ -95,21 +94,18 @@ def copy_project(dest: Path) -> Path:
 
 
 def without_citations(config: str) -> str:
-    """mkdocs.yml with the `bibtex` plugin and the citations hook taken out, all else as written."""
+    """mkdocs.yml with the `citations` plugin taken out, all else as written."""
     lines = config.splitlines(keepends=True)
     out: list[str] = []
     i = 0
     while i < len(lines):
         line = lines[i]
-        plugin = re.match(r"^(\s*)-\s+bibtex\s*:?\s*(#.*)?$", line)
+        plugin = re.match(r"^(\s*)-\s+citations\s*:?\s*(#.*)?$", line)
         if plugin:
             indent = len(plugin.group(1))
             i += 1
             while i < len(lines) and (not lines[i].strip() or len(lines[i]) - len(lines[i].lstrip()) > indent):
                 i += 1
-            continue
-        if re.match(r"^\s*-\s+['\"]?[^\s'\"]*hooks/citations\.py['\"]?\s*(#.*)?$", line):
-            i += 1
             continue
         out.append(line)
         i += 1
@@ -135,7 +131,7 @@ def make_floor(directory: Path) -> None:
     data = _load_yaml(text)
     plugins = [p if isinstance(p, str) else next(iter(p)) for p in data.get("plugins") or []]
     hooks = data.get("hooks") or []
-    if "bibtex" in plugins or any(str(h).endswith("citations.py") for h in hooks) or ("hooks" in data and data["hooks"] is None):
+    if "citations" in plugins or ("hooks" in data and data["hooks"] is None):
         raise SystemExit(f"bench: could not take citations out of {config}: plugins {plugins}, hooks {hooks}")
     config.write_text(text, encoding="utf-8")
 
@@ -230,7 +226,7 @@ PYCACHE: Path | None = None  # set in bench(): bytecode goes to the temporary di
 def environment(pdf: bool) -> dict:
     env = {k: v for k, v in os.environ.items() if k not in ("FACTSHEET_PDF", "PYTHONDONTWRITEBYTECODE")}
     # Bytecode is cached (as on an editor's machine) but in the temporary directory, so that the
-    # corpus, which loads the real overrides/hooks/citations.py, writes nothing into the project.
+    # corpus, which loads the real citations plugin (mkdocs_factsheet/citations), writes nothing into the project.
     env.update(NO_MKDOCS_2_WARNING="1", NO_COLOR="1", PYTHONPYCACHEPREFIX=str(PYCACHE))
     if not pdf:
         env["FACTSHEET_PDF"] = "off"
@@ -374,8 +370,8 @@ def profile(case: Case, work: Path, top: int = 25) -> None:
     done = subprocess.run(command, cwd=case.directory, env=case.env, capture_output=True, text=True)
     print(f"\n== Profile: {case.label} (one build under cProfile, {time.perf_counter() - start:.2f} s, exit {done.returncode}) ==")
     pstats.Stats(str(out), stream=sys.stdout).strip_dirs().sort_stats("cumulative").print_stats(top)
-    print(f"-- the same profile, only the citation code (the hook, mkdocs-bibtex, pybtex, pypandoc), top {top} --")
-    pstats.Stats(str(out), stream=sys.stdout).sort_stats("cumulative").print_stats(r"citations\.py|mkdocs_bibtex|pybtex|pypandoc", top)
+    print(f"-- the same profile, only the citation code (mkdocs_factsheet/citations, mkdocs-bibtex, pybtex, pypandoc), top {top} --")
+    pstats.Stats(str(out), stream=sys.stdout).sort_stats("cumulative").print_stats(r"mkdocs_factsheet/citations|mkdocs_bibtex|pybtex|pypandoc", top)
     sys.stdout.flush()
 
 
@@ -495,11 +491,10 @@ def report(args, cases, by, lives, has_pdf, pdf_files, corpus_info, live_runs, l
         except metadata.PackageNotFoundError:
             return "?"
 
-    try:  # the pandoc that the citation hook runs
-        spec = importlib.util.spec_from_file_location("citations", ROOT / "overrides" / "hooks" / "citations.py")
-        hook = sys.modules["citations"] = importlib.util.module_from_spec(spec)
-        spec.loader.exec_module(hook)
-        pandoc = subprocess.run([hook.pandoc_binary(), "--version"], capture_output=True, text=True).stdout.split()[1]
+    try:  # the pandoc that the citations plugin runs
+        from mkdocs_factsheet.citations.citeproc import pandoc_binary
+
+        pandoc = subprocess.run([pandoc_binary(), "--version"], capture_output=True, text=True).stdout.split()[1]
     except Exception:  # noqa: BLE001 - only for the header
         pandoc = "?"
     head = subprocess.run(["git", "-C", str(ROOT), "rev-parse", "--short", "HEAD"], capture_output=True, text=True).stdout.strip()

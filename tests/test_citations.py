@@ -287,3 +287,32 @@ def test_mkdocs_serve_shows_a_mistake_in_place_and_clears_it_when_fixed(fixture_
         finally:
             server.terminate()
             server.wait(10)
+
+
+def test_mkdocs_serve_keeps_serving_with_a_broken_bibliography(fixture_site):
+    """A syntax error in the bib file: every citation is marked with the reason, pages still
+    answer; the fix clears the marks on the next rebuild."""
+    from bs4 import BeautifulSoup
+
+    from conftest import FIXTURE_BIB
+
+    built = fixture_site({"index.md": "# Home\n\nA claim [@witt2006].\n"}, extra_config="watch:\n  - refs.bib\n")
+    bib = built.path / "refs.bib"
+    bib.write_text(FIXTURE_BIB.replace("  title   = {A trial in {Germany}},", "  title   = {A trial in {Germany}}"), encoding="utf-8")
+    port = _free_port()
+    url = f"http://127.0.0.1:{port}/"
+    server = subprocess.Popen(
+        [sys.executable, "-m", "mkdocs", "serve", "--dev-addr", f"127.0.0.1:{port}"],
+        cwd=built.path, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env={**os.environ, "NO_MKDOCS_2_WARNING": "1"},
+    )
+    try:
+        page = BeautifulSoup(_wait_for_html(url, lambda html: "citation-problem" in html, 60), "html.parser")
+        (mark,) = page.select("mark.citation-problem")
+        assert mark.get_text() == "[@witt2006]"
+        assert mark["title"] == "refs.bib:3: syntax error in entry 'witt2006': missing ',' at the end of this line"
+        bib.write_text(FIXTURE_BIB, encoding="utf-8")
+        page = BeautifulSoup(_wait_for_html(url, lambda html: "citation-problem" not in html and "Witt 2006" in html, 30), "html.parser")
+        assert [c.get_text() for c in page.select("span.citation")] == ["(Witt 2006)"]
+    finally:
+        server.terminate()
+        server.wait(10)

@@ -201,7 +201,7 @@ def test_word_lists_are_tidy():
 
 # --- references.bib lint ------------------------------------------------------------------------
 
-# Fields every entry of a type needs (as overrides/hooks/citations.py checks at build time).
+# Fields every entry of a type needs (as mkdocs_factsheet/citations/bibliography.py checks at build time).
 REQUIRED_FIELDS = {
     "article": ("author", "title", "journal", "year"),
     "book": ("title", "publisher", "year"),

@@ -8,11 +8,11 @@ the entries pybtex read, written out again with @string macros expanded.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from pybtex.bibtex.utils import split_name_list
-from pybtex.database import Person
 from pybtex.database.input.bibtex import LowLevelParser, Parser
+from pybtex.backends.plaintext import Backend
 from pybtex.richtext import Text
 from pybtex.scanner import PybtexSyntaxError
 
@@ -26,6 +26,9 @@ REQUIRED_FIELDS = {
     "techreport": ("author", "title", "institution", "year"),
     "misc": ("title", "year"),
 }
+
+# pybtex's plain-text renderer (`render_as("text")` would look it up among the entry points each time).
+PLAIN_TEXT = Backend()
 
 # `status` marks a reference that should no longer be relied on; `replacement` names the key of
 # the work that replaces it. Every citation of such a reference shows a badge (see README).
@@ -43,6 +46,7 @@ class BibEntry:
     line: int
     fields: dict[str, str]  # lower-case names; people as "Last, First and Last, First"
     bibtex: str  # the entry as BibTeX, macros expanded: what pandoc reads and readers download
+    plain: dict | None = field(default=None, compare=False)  # plain_fields(), made once
 
 
 class Bibliography:
@@ -111,11 +115,12 @@ class _PositionedParser(Parser):
                     f"a bare % starts a comment (pandoc drops the rest of the line); write \\% for a per cent sign"
                 )
             values = {}
-            for field, parts in fields:
-                if field.lower() in values:
-                    self.problems.append(f"{where}: entry '{key}' has field '{field.lower()}' twice")
-                values[field.lower()] = " ".join("".join(parts).split())
+            for name, parts in fields:
+                if name.lower() in values:
+                    self.problems.append(f"{where}: entry '{key}' has field '{name.lower()}' twice")
+                values[name.lower()] = " ".join("".join(parts).split())
             entry = BibEntry(key, command.lower(), line, values, _as_bibtex(command.lower(), key, values))
+            plain_fields(entry)  # made once, and cached with the checked entries
             entries[key] = by_lower[key.lower()] = entry
         return entries
 
@@ -169,16 +174,18 @@ def _check_entries(entries: dict[str, BibEntry], name: str) -> list[str]:
 
 def plain(latex: str) -> str:
     """A field's text without LaTeX: accents and symbols as Unicode, protective braces gone."""
-    return Text.from_latex(latex).render_as("text") if "\\" in latex or "{" in latex or "-" in latex else latex
+    return Text.from_latex(latex).render(PLAIN_TEXT) if "\\" in latex or "{" in latex or "--" in latex else latex
 
 
 def plain_fields(entry: BibEntry) -> dict:
     """The entry's fields as other formats want them (JSON-LD, Google Scholar, RIS): Unicode text,
     authors as a list. Page ranges keep BibTeX's `--` between first and last page."""
-    fields = {name: value if name in ("pages", "doi", "url", "pmid") else plain(value) for name, value in entry.fields.items()}
+    if entry.plain is not None:
+        return entry.plain
+    fields = entry.plain = {name: value if name in ("pages", "doi", "url", "pmid") else plain(value) for name, value in entry.fields.items()}
     fields["pages"] = entry.fields.get("pages", "").replace("{", "").replace("}", "")
-    fields["authors"] = [plain(str(Person(a))) for a in _people(entry.fields.get("author", ""))]
-    fields["editors"] = [plain(str(Person(e))) for e in _people(entry.fields.get("editor", ""))]
+    fields["authors"] = [plain(name) for name in _people(entry.fields.get("author", ""))]
+    fields["editors"] = [plain(name) for name in _people(entry.fields.get("editor", ""))]
     return fields
 
 

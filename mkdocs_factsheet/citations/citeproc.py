@@ -66,32 +66,44 @@ class Citeproc:
         cached = json.loads(self.cache_file.read_text(encoding="utf-8")) if self.cache_file.is_file() else {}
         self.formatted = Formatted(cached.get("entries", {}), cached.get("citations", {}))
         self.warnings: list[str] = []  # what pandoc said on its last run
+        self.missing: list[str] = []  # the citations pandoc is formatting
+        self.running: tuple | None = None  # (pandoc's process, its folder) while it works
 
-    def format(self, sources: set[str]) -> Formatted:
-        """Every entry and every citation in `sources`, formatted (pandoc runs for what is new)."""
-        missing = sorted(sources - self.formatted.citations.keys())
-        if not missing and self.formatted.entries:
-            return self.formatted
+    def start(self, sources: set[str]) -> None:
+        """Starts pandoc on the citations the cache lacks, if any; `result` collects its work."""
+        self.missing = sorted(sources - self.formatted.citations.keys())
+        self.running = None
+        if not self.missing and self.formatted.entries:
+            return
         document = "---\nnocite: '@*'\nlink-citations: true\nlink-bibliography: false\nlang: en-GB\n---\n\n"
-        document += "".join(f"::: {{#c{i}}}\n{source}\n:::\n\n" for i, source in enumerate(missing))
-        with tempfile.TemporaryDirectory(prefix="citeproc-") as folder:
-            Path(folder, "in.md").write_text(document, encoding="utf-8")
-            Path(folder, "references.bib").write_text(self.bibtex, encoding="utf-8")
-            Path(folder, "style.csl").write_bytes(self.csl)
-            process = subprocess.run(
-                [self.pandoc, "--from=markdown", "--to=html", "--wrap=none", "--citeproc",
-                 "--bibliography=references.bib", "--csl=style.csl", "--output=out.html", "in.md",
-                 # Haskell's garbage collector: an old generation of 128 MB from the start spares a
-                 # large bibliography repeated full collections (1,000 entries: 15-20% faster).
-                 "+RTS", "-O128m", "-RTS"],
-                cwd=folder, stderr=subprocess.PIPE, text=True, encoding="utf-8",
-            )
+        document += "".join(f"::: {{#c{i}}}\n{source}\n:::\n\n" for i, source in enumerate(self.missing))
+        folder = tempfile.TemporaryDirectory(prefix="citeproc-")
+        Path(folder.name, "in.md").write_text(document, encoding="utf-8")
+        Path(folder.name, "references.bib").write_text(self.bibtex, encoding="utf-8")
+        Path(folder.name, "style.csl").write_bytes(self.csl)
+        process = subprocess.Popen(
+            [self.pandoc, "--from=markdown", "--to=html", "--wrap=none", "--citeproc",
+             "--bibliography=references.bib", "--csl=style.csl", "--output=out.html", "in.md",
+             # Haskell's garbage collector: an old generation of 128 MB from the start spares a
+             # large bibliography repeated full collections (1,000 entries: 15-20% faster).
+             "+RTS", "-O128m", "-RTS"],
+            cwd=folder.name, stderr=subprocess.PIPE, text=True, encoding="utf-8",
+        )
+        self.running = (process, folder)
+
+    def result(self) -> Formatted:
+        """Every entry and every citation `start` was given, formatted."""
+        if not self.running:
+            return self.formatted
+        (process, folder), self.running = self.running, None
+        with folder:
+            _, errors = process.communicate()
             if process.returncode != 0:
-                raise CiteprocError(f"pandoc could not format the citations: {process.stderr.strip()}")
-            self.warnings = process.stderr.strip().splitlines()
-            output = Path(folder, "out.html").read_text(encoding="utf-8")
+                raise CiteprocError(f"pandoc could not format the citations: {errors.strip()}")
+            self.warnings = errors.strip().splitlines()
+            output = Path(folder.name, "out.html").read_text(encoding="utf-8")
         self.formatted.entries = {key: body.strip() for key, body in PANDOC_ENTRY.findall(output)}
-        self.formatted.citations.update({missing[int(i)]: body.strip() for i, body in PANDOC_CITATION.findall(output)})
+        self.formatted.citations.update({self.missing[int(i)]: body.strip() for i, body in PANDOC_CITATION.findall(output)})
         self.cache_file.parent.mkdir(parents=True, exist_ok=True)
         self.cache_file.write_text(json.dumps(vars(self.formatted)), encoding="utf-8")
         return self.formatted

@@ -11,9 +11,10 @@ full_bib_command, bib_by_default); none of mkdocs-bibtex's passes run. Events:
   puts them in reading order, finds their lines and headings, and lists the works the page cites
   in `page.meta["references"]` for overrides/hooks/page_metadata.py;
 - on_env, once every page is converted: reports every problem as `file:line: message` (and,
-  under `mkdocs build`, stops), formats all citations in one pandoc run (citeproc.py, cached),
-  and fills in each page's placeholders with text, which the search plugin indexes;
-- on_page_context, after the search plugin: puts in the links, lists and backlinks (markup.py).
+  under `mkdocs build`, stops), and starts one pandoc run for all citations (citeproc.py, cached);
+- on_page_context, first before the search plugin (the first page waits for pandoc, then every
+  page's placeholders are filled in with text, which search indexes), then after it: the links,
+  lists and backlinks go in (markup.py).
 
 Every build starts from nothing (`mkdocs serve` keeps the plugin object between rebuilds), so a
 mistake fixed is gone on the next rebuild; only the caches on disk carry over.
@@ -29,7 +30,7 @@ import xml.etree.ElementTree as etree
 from pathlib import Path
 
 from mkdocs.exceptions import PluginError
-from mkdocs.plugins import event_priority, get_plugin_logger
+from mkdocs.plugins import CombinedEvent, event_priority, get_plugin_logger
 from mkdocs.structure.files import File
 from mkdocs.utils import get_relative_url
 from mkdocs_bibtex.plugin import BibTexPlugin
@@ -83,15 +84,25 @@ class CitationsPlugin(BibTexPlugin):
         self.report(build.problems)
         for warning in build.warnings:
             log.warning(warning)
-        build.format()
-        self.report(build.format_problems)
-        build.fill_in(files, config)
+        # pandoc works while MkDocs copies the theme's files; the first page to be written waits.
+        build.start_formatting()
         return env
 
+    @event_priority(100)  # before the search plugin indexes the page
+    def _fill_in_text(self, context, page, config, nav):
+        build = self.build
+        if not build.filled_in:
+            build.finish_formatting()
+            self.report(build.format_problems)
+            build.fill_in()
+        return context
+
     @event_priority(-100)  # after the search plugin has indexed the page
-    def on_page_context(self, context, page, config, nav):
+    def _fill_in_html(self, context, page, config, nav):
         page.content = self.build.fill_in_later(page)
         return context
+
+    on_page_context = CombinedEvent(_fill_in_text, _fill_in_html)
 
     def report(self, problems: list[str]) -> None:
         """Logs each problem on a line of its own; under `mkdocs build`, then stops the build."""
@@ -124,6 +135,8 @@ class SiteBuild:
         self.later: dict[str, dict[str, str]] = {}  # src_uri -> {name: HTML}, after search indexing
         self.data: dict[str, dict] = {}  # key -> page.meta["references"] item
         self.position: dict[str, int] = {}  # key -> its place in the style's order
+        self.items: dict[tuple[str, str, str], str] = {}  # (key, downloads folder, backlinks) -> list item
+        self.filled_in = False
         self._read_inputs(options)
 
     # --- on_config ------------------------------------------------------------------------
@@ -313,14 +326,19 @@ class SiteBuild:
         close = difflib.get_close_matches(key, entries, n=1, cutoff=0.6)
         return f" (did you mean '{close[0]}'?)" if close else ""
 
-    def format(self) -> None:
-        if not self.citeproc:
+    def start_formatting(self) -> None:
+        if not self.citeproc or self.unavailable:
             return
         entries = self.bibliography.entries
         sources = {c.source for _, found, _, _ in self.pages.values() for c in found.in_order if not c.problem}
         sources |= {f"[@{e.fields['replacement']}]" for e in entries.values() if e.fields.get("replacement")}
+        self.citeproc.start(sources)
+
+    def finish_formatting(self) -> None:
+        if not self.citeproc or self.unavailable:
+            return
         try:
-            self.formatted = self.citeproc.format(sources)
+            self.formatted = self.citeproc.result()
         except CiteprocError as error:
             self.format_problems.append(str(error))
             self.unavailable = str(error)
@@ -331,10 +349,11 @@ class SiteBuild:
         for key, data in self.data.items():
             data["text"] = markup.plain(self.formatted.entries.get(key, ""))
 
-    def fill_in(self, files, config) -> None:
+    def fill_in(self) -> None:
         """Fills every page's placeholders with text for the search index; the HTML waits for
         `fill_in_later`. So the index holds every work once (the References page's) and no markup
         it would only parse and drop."""
+        self.filled_in = True
         places = self._places()
         for path, (page, found, _, _) in self.pages.items():
             later: dict[str, str] = {}
@@ -407,16 +426,22 @@ class SiteBuild:
         exports_url = get_relative_url(EXPORT_DIR, page.file.url)
         items = []
         for key in keys:
-            entry, data = self.bibliography.entries[key], self._as_data(key)
-            name = f"{data['authors'][0].split(',')[0] if data['authors'] else data.get('title', '')} {data.get('year', '')}".strip()
             backlinks = ""
             if places is not None:
                 backlinks = markup.backlinks([(f"{get_relative_url(url, page.file.url)}#cite-{number}", where) for url, where, number in places.get(key, [])])
-            items.append(markup.reference_item(
+            items.append(self._reference_item(key, exports_url, backlinks))
+        return markup.reference_list(items, bibliography=places is not None)
+
+    def _reference_item(self, key: str, exports_url: str, backlinks: str) -> str:
+        """One list item, made once per build for each address of the downloads folder."""
+        if (key, exports_url, backlinks) not in self.items:
+            entry, data = self.bibliography.entries[key], self._as_data(key)
+            name = f"{data['authors'][0].split(',')[0] if data['authors'] else data.get('title', '')} {data.get('year', '')}".strip()
+            self.items[key, exports_url, backlinks] = markup.reference_item(
                 key, self._badge(key), self.formatted.entries.get(key, html.escape(key)),
                 markup.identifier_links(entry.fields, key, name, exports_url), backlinks,
-            ))
-        return markup.reference_list(items, bibliography=places is not None)
+            )
+        return self.items[key, exports_url, backlinks]
 
     def _searchable_list(self, keys: list[str]) -> str:
         """What the search index reads of a reference list: each work's reference, as text."""
@@ -426,6 +451,10 @@ class SiteBuild:
 def _locate(citation: Citation, body: str, start: int, first_line: int) -> int:
     """Finds the citation's line in the page file: its source, however the lines broke (and
     whatever blockquote marks began them), at or after `start`. Returns where the search goes on."""
+    found = body.find(citation.source, start)
+    if found >= 0:
+        citation.line = first_line + body.count("\n", 0, found)
+        return found + len(citation.source)
     pattern = re.compile(r"[\s>]+".join(re.escape(part) for part in citation.source.split()))
     match = pattern.search(body, start) or pattern.search(body)
     if not match:

@@ -8,7 +8,7 @@
 - on_post_page adds to <head>: schema.org JSON-LD (MedicalWebPage), Open Graph tags, and
   Google Scholar `citation_reference` tags for each work the page cites.
 
-The works a page cites come from overrides/hooks/citations.py, as `page.meta["references"]`
+The works a page cites come from the citations plugin (mkdocs_factsheet/citations), as `page.meta["references"]`
 (fields without protective braces, `authors` as a list).
 """
 
