@@ -300,7 +300,7 @@ class SiteBuild:
                     self.problems.append(f"{where}: {citation.problem}")
                     continue
                 cited.update(citation.keys)
-                for key in citation.keys:
+                for key in citation.keys if not self.unavailable else []:
                     if status := entries[key].fields.get("status"):
                         replacement = entries[key].fields.get("replacement")
                         log.info(f"{where}: cites {key}, {status}" + (f" (replaced by {replacement})" if replacement else ""))
