@@ -564,13 +564,19 @@ class SiteCitations:
     def _reference_list(self, keys: list[str], page, bibliography: bool = False) -> str:
         """The full bibliography, with backlinks, or a page's own list (which the PDF leaves out)."""
         exports = get_relative_url(EXPORT_DIR, page.file.url)
-        items = [self._entry(key, exports, self._backlinks(key, page) if bibliography else "") for key in self._in_order(keys)]
+        items = [self._entry(key, exports, self._backlinks(key, page, here_only=not bibliography)) for key in self._in_order(keys)]
         kind = "reference-list" if bibliography else "reference-list page-references"
         return f'<ul class="{kind}">\n' + "\n".join(items) + "\n</ul>"
 
     def _searchable_list(self, keys: list[str]) -> str:
-        """What the search index reads of a reference list: each work's reference, as text."""
-        return "<ul>" + "".join(f"<li>{_plain(self._badge(key) + ' ' + self.formatted.entries[key])}</li>" for key in self._in_order(keys)) + "</ul>"
+        """What the search index reads of a reference list: each work as a section of its own,
+        titled by its short name ("Witt 2006") and found at its entry (#ref-witt2006), so that a
+        search answers with the one work, not with the whole list."""
+        return "".join(
+            f'<h2 id="ref-{html.escape(key)}">{_plain(self.formatted.citations[f"[@{key}]"]).strip("()")}</h2>'
+            f"<p>{_plain(self._badge(key) + ' ' + self.formatted.entries[key])}</p>"
+            for key in self._in_order(keys)
+        )
 
     @functools.cache
     def _entry(self, key: str, exports: str, backlinks: str) -> str:
@@ -590,15 +596,26 @@ class SiteCitations:
             f"{EXPORT_DIR}/references.ris": "\n".join(entry.ris for entry in self.entries.values()),
         }
 
-    def _backlinks(self, key: str, page) -> str:
-        """Links from a bibliography entry to each place that cites it, named by page and section."""
+    def _backlinks(self, key: str, page, here_only: bool = False) -> str:
+        """Links from a reference list entry to each place that cites it, named by page and
+        section; in a page's own list (`here_only`), to the places on that page, by section."""
         links, seen = [], Counter()
         for path, number, where in self.places.get(key, []):
+            if here_only and path != page.file.src_uri:
+                continue
             seen[where] += 1
-            url = get_relative_url(self.urls[path], page.file.url)
-            text = where if seen[where] == 1 else f"({seen[where]})"
+            url = get_relative_url(self.urls[path], page.file.url) if not here_only else ""
+            text = where.split(" › ", 1)[-1] if here_only else where
+            if seen[where] > 1:  # "Key messages, 2nd citation", not a bare "(2)"
+                text += f", {_ordinal(seen[where])} citation"
             links.append(f'<a href="{html.escape(url)}#cite-{number}">{html.escape(text)}</a>')
         return f'<span class="reference-backlinks">Cited in: {", ".join(links)}</span>' if links else ""
+
+
+def _ordinal(n: int) -> str:
+    """2 -> "2nd", 11 -> "11th", 23 -> "23rd"."""
+    suffix = "th" if 10 <= n % 100 <= 20 else {1: "st", 2: "nd", 3: "rd"}.get(n % 10, "th")
+    return f"{n}{suffix}"
 
 
 def _plain(html_text: str) -> str:
