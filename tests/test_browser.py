@@ -644,7 +644,6 @@ def test_evidence_table_sorts_by_a_column_and_says_so(browsing):
 
 def _citation_near_the_bottom(page, device: str):
     """A citation of the clinical studies page scrolled to 40 px above the screen's bottom edge."""
-    page.goto(page.url.split("#")[0] if "clinical-studies" in page.url else page.url)
     link = page.locator("a.citation-link").nth(6)
     link.evaluate("(e) => window.scrollBy(0, e.getBoundingClientRect().bottom - window.innerHeight + 40)")
     bottom = link.evaluate("(e) => e.getBoundingClientRect().bottom")
@@ -751,7 +750,7 @@ REFERENCE_GEOMETRY = """
   for (const entry of document.querySelectorAll("li.reference")) {
     const walker = document.createTreeWalker(entry, NodeFilter.SHOW_TEXT);
     for (let node = walker.nextNode(); node; node = walker.nextNode()) {
-      if (!node.textContent.trim() || !node.parentElement.checkVisibility()) continue;
+      if (!node.textContent.trim() || !node.parentElement.checkVisibility() || node.parentElement.closest(".visually-hidden")) continue;
       const range = document.createRange();
       range.selectNodeContents(node);
       const badge = node.parentElement.closest(".status-badge");
@@ -763,7 +762,7 @@ REFERENCE_GEOMETRY = """
     }
   }
   const list = document.querySelector("ul.reference-list");
-  const paragraph = document.querySelector(".md-content__inner > p");
+  const paragraph = document.querySelector(".md-content__inner > p:not([class])");
   return {outside, listLeft: list.getBoundingClientRect().left, textLeft: paragraph.getBoundingClientRect().left};
 }
 """
@@ -787,7 +786,7 @@ def test_evidence_table_fits_its_column_on_a_desktop(browsing):
     page.goto(browsing.url(NAV["All the studies at a glance"]))
     facts = page.evaluate("""() => {
       const table = document.querySelector('.evidence-table table').getBoundingClientRect();
-      const column = document.querySelector('.md-content__inner > p').getBoundingClientRect();
+      const column = document.querySelector('.md-content__inner > p:not([class])').getBoundingClientRect();
       const finding = [...document.querySelectorAll('.evidence-table tbody td:last-child')];
       const lines = finding.map((cell) => {
         const range = document.createRange(); range.selectNodeContents(cell);
@@ -838,6 +837,7 @@ def test_evidence_table_sorts_each_column_by_what_it_means(browsing):
         column = _column(page, 5)
         given = [text for text in column if text != "—"]
         assert column[len(given):] == ["—"] * (len(column) - len(given)), "studies without a length come last"
+        assert given[-1] == "Short term", "a length too vague to place comes after the others"
         assert given.index("3 months") < given.index("1 year") < given.index("24 months"), given
         assert given.index("Weekly for 8 weeks") < given.index("3 months"), given
         length.click()
@@ -910,8 +910,8 @@ def test_focused_citation_leaves_its_brackets_visible(browsing):
 def test_search_answers_with_one_reference_not_the_whole_list(browsing):
     _search(browsing, "desktop", ONLY_IN_REFERENCES)
     page = browsing.page("desktop-light")
-    results = page.locator(".md-search-result__item").evaluate_all(
-        "els => els.map((e) => ({height: e.getBoundingClientRect().height, href: e.querySelector('a').href, text: e.textContent.trim().slice(0, 60)}))")
+    results = page.locator(".md-search-result__link").evaluate_all(
+        "els => els.map((e) => ({height: e.getBoundingClientRect().height, href: e.href, text: e.textContent.trim().slice(0, 60)}))")
     tall = [r for r in results if r["height"] > 400]
     assert not tall, f"results taller than 400px: {tall}"
     assert any(r["href"].endswith("#ref-zijlstra2003") for r in results), [r["href"] for r in results]
@@ -922,7 +922,7 @@ def test_search_answers_with_one_reference_not_the_whole_list(browsing):
 def test_search_does_not_return_the_whole_evidence_table(browsing):
     _search(browsing, "desktop", "sham")
     page = browsing.page("desktop-light")
-    heights = page.locator(".md-search-result__item").evaluate_all("els => els.map((e) => e.getBoundingClientRect().height)")
+    heights = page.locator(".md-search-result__link").evaluate_all("els => els.map((e) => e.getBoundingClientRect().height)")
     assert heights and max(heights) <= 400, f"a result {max(heights):.0f}px tall"
 
 

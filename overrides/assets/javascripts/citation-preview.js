@@ -71,8 +71,27 @@
     closing = setTimeout(hide, GRACE);
   }
 
+  // After following a link or going back, the page scrolls under a pointer that has not moved:
+  // the citation that lands under it is not one the reader pointed at.
+  let pointer = null; // where the pointer was when the page last scrolled itself
+  let still = false;
+  document.addEventListener("mousemove", (event) => {
+    const moved = !pointer || event.clientX !== pointer.x || event.clientY !== pointer.y;
+    pointer = { x: event.clientX, y: event.clientY };
+    if (still && moved) {
+      still = false;
+      const link = citationLink(event.target);
+      if (link) show(link);
+    }
+  });
+  const settle = () => {
+    hide();
+    still = true;
+  };
+
   document.addEventListener("mouseover", (event) => {
     const link = citationLink(event.target);
+    if (link && still) return;
     if (link) show(link);
     else if (insidePreview(event.target)) clearTimeout(closing);
     else if (preview) hideSoon();
@@ -87,8 +106,8 @@
   });
   // Following a citation (or the preview's own link), going back, or returning to the page
   // from the browser's cache: the preview belonged to the moment before, so it goes.
-  window.addEventListener("hashchange", hide);
-  window.addEventListener("pageshow", hide);
+  window.addEventListener("hashchange", settle);
+  window.addEventListener("pageshow", settle);
   // A tap also hovers and focuses the link before its click, which opens the preview: what
   // counts is whether this citation's preview was already open when the finger came down.
   let openAtPress = null;

@@ -16,10 +16,11 @@
     text: (text) => text.replace(/[()]/g, "").trim(),
   };
 
+  // A column of numbers, of lengths of time (most cells give one), or else of words.
   function kindOf(texts) {
     const given = texts.filter((text) => !MISSING.test(text));
     if (given.every((text) => /^\d[\d,]*(\.\d+)?$/.test(text))) return "number";
-    if (given.every((text) => Number.isFinite(keys.length(text)))) return "length";
+    if (given.filter((text) => Number.isFinite(keys.length(text))).length > given.length / 2) return "length";
     return "text";
   }
 
@@ -33,10 +34,12 @@
     const text = (row) => row.cells[column].textContent.trim();
     const kind = kindOf(rows.map(text));
     const order = (x, y) => kind === "text" ? keys.text(x).localeCompare(keys.text(y), "en-GB", { numeric: true }) : keys[kind](x) - keys[kind](y);
+    // Studies that did not report it ("—"), or said too little to place ("Short term"), come
+    // last, whichever the direction.
+    const unplaced = (text) => MISSING.test(text) || (kind !== "text" && !Number.isFinite(keys[kind](text)));
     rows.sort((a, b) => {
       const [x, y] = [text(a), text(b)];
-      // Studies that did not report it come last, whichever the direction.
-      if (MISSING.test(x) || MISSING.test(y)) return MISSING.test(x) - MISSING.test(y);
+      if (unplaced(x) || unplaced(y)) return unplaced(x) - unplaced(y) || MISSING.test(x) - MISSING.test(y);
       return ascending ? order(x, y) : order(y, x);
     });
     body.append(...rows);
