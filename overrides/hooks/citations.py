@@ -572,9 +572,12 @@ class SiteCitations:
         """What the search index reads of a reference list: each work as a section of its own,
         titled by its short name ("Witt 2006") and found at its entry (#ref-witt2006), so that a
         search answers with the one work, not with the whole list."""
+        def title(key: str) -> str:  # as cited ("Sherman 2009a"), or for a work listed uncited, "Sherman 2009"
+            cited = self.formatted.citations.get(f"[@{key}]")
+            return _plain(cited).strip("()") if cited else html.escape(_short_name(self._as_data(key)))
+
         return "".join(
-            f'<h2 id="ref-{html.escape(key)}">{_plain(self.formatted.citations[f"[@{key}]"]).strip("()")}</h2>'
-            f"<p>{_plain(self._badge(key) + ' ' + self.formatted.entries[key])}</p>"
+            f'<h2 id="ref-{html.escape(key)}">{title(key)}</h2><p>{_plain(self._badge(key) + " " + self.formatted.entries[key])}</p>'
             for key in self._in_order(keys)
         )
 
@@ -607,7 +610,7 @@ class SiteCitations:
             url = get_relative_url(self.urls[path], page.file.url) if not here_only else ""
             text = where.split(" › ", 1)[-1] if here_only else where
             if seen[where] > 1:  # "Key messages, 2nd citation", not a bare "(2)"
-                text += f", {_ordinal(seen[where])} citation"
+                text += f" ({_ordinal(seen[where])} citation)"
             links.append(f'<a href="{html.escape(url)}#cite-{number}">{html.escape(text)}</a>')
         return f'<span class="reference-backlinks">Cited in: {", ".join(links)}</span>' if links else ""
 
