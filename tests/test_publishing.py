@@ -123,3 +123,16 @@ def test_a_clone_too_shallow_for_the_dates_fails_the_build(tmp_path):
     assert re.search(r"WARNING\s+-\s+last_changed: docs/\S+\.md: is in a shallow clone whose history stops before its last change "
                      r"\(fetch the whole history: git fetch --unshallow, or fetch-depth: 0\)", result.stderr), result.stderr
     assert "Traceback" not in result.stderr
+
+
+def test_a_page_not_yet_committed_is_named_not_dated_with_the_build(tmp_path):
+    """An editor's new page has no history: the strict build names it; `mkdocs serve` (not
+    strict) shows the same warning and the page without a date."""
+    clone = _clone(tmp_path)
+    (clone / "docs" / "new-page.md").write_text("# A new page\n\nText.\n", encoding="utf-8")
+    result = mkdocs("build", "--strict", "--site-dir", str(tmp_path / "site"), cwd=clone, env={"FACTSHEET_PDF": "off"})
+    assert result.returncode != 0
+    assert "last_changed: docs/new-page.md: has no commit yet, so when it last changed is unknown (commit it)" in result.stderr, result.stderr
+    result = mkdocs("build", "--site-dir", str(tmp_path / "preview"), cwd=clone, env={"FACTSHEET_PDF": "off"})
+    assert result.returncode == 0, result.stderr
+    assert page(tmp_path / "preview", "new-page/").select_one(".md-source-file") is None
