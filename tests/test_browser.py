@@ -210,13 +210,8 @@ def browsing(browser, server, site):
     session.close()
 
 
-# Runs in the page after it has loaded: facts that several tests check.
-PAGE_FACTS = """
-async () => {
-  const images = [...document.images];
-  for (const image of images) image.loading = "eager";
-  await Promise.all(images.map((image) => image.decode().catch(() => null)));
-
+# Text contrast from computed colours (JavaScript): `contrast(element)`.
+CONTRAST_FUNCTIONS = """
   // Contrast from computed colours, as a second opinion beside axe's: backgrounds composited up
   // the ancestors (Material's footer is translucent black on translucent black), opacity applied.
   const parse = (colour) => {
@@ -248,7 +243,16 @@ async () => {
     const [light, dark] = [luminance(foreground), luminance(background)].sort((a, b) => b - a);
     return (light + 0.05) / (dark + 0.05);
   };
-  const checked = document.querySelectorAll(
+"""
+
+# Runs in the page after it has loaded: facts that several tests check.
+PAGE_FACTS = """
+async () => {
+  const images = [...document.images];
+  for (const image of images) image.loading = "eager";
+  await Promise.all(images.map((image) => image.decode().catch(() => null)));
+
+""" + CONTRAST_FUNCTIONS + """  const checked = document.querySelectorAll(
     ".md-copyright, .md-copyright__highlight, .md-copyright a, .md-footer__direction, .md-footer__title," +
     ".md-typeset a, .md-nav__link, .admonition-title, .md-typeset .admonition p"
   );
@@ -633,6 +637,349 @@ def test_evidence_table_sorts_by_a_column_and_says_so(browsing):
         assert column[0] == "11,630", "the largest study first"
     finally:
         context.close()
+
+
+# --- What a reader meets: previews, reference lists, the table, states axe does not test -------
+
+
+def _citation_near_the_bottom(page, device: str):
+    """A citation of the clinical studies page scrolled to 40 px above the screen's bottom edge."""
+    link = page.locator("a.citation-link").nth(6)
+    link.evaluate("(e) => window.scrollBy(0, e.getBoundingClientRect().bottom - window.innerHeight + 40)")
+    bottom = link.evaluate("(e) => e.getBoundingClientRect().bottom")
+    assert page.viewport_size["height"] - 60 < bottom <= page.viewport_size["height"], f"the citation is at {bottom:.0f}px"
+    return link
+
+
+def _open_preview(page, device: str, link) -> None:
+    if device == "phone":
+        link.tap()
+    else:
+        link.hover()
+    expect(page.locator("div.citation-preview")).to_be_visible()
+
+
+@pytest.mark.parametrize("device", DEVICES)
+def test_preview_of_a_citation_near_the_bottom_opens_inside_the_screen(browsing, device):
+    page = browsing.page(f"{device}-light")
+    page.goto(browsing.url(NAV["Clinical studies"]))
+    link = _citation_near_the_bottom(page, device)
+    _open_preview(page, device, link)
+    box = page.locator("div.citation-preview").bounding_box()
+    header = page.evaluate("document.querySelector('.md-header').getBoundingClientRect().bottom")
+    width, height = page.viewport_size["width"], page.viewport_size["height"]
+    assert box["y"] >= header and box["y"] + box["height"] <= height, (
+        f"the preview spans {box['y']:.0f}-{box['y'] + box['height']:.0f}px of a {height}px screen (header to {header:.0f}px)")
+    assert box["x"] >= 0 and box["x"] + box["width"] <= width
+    page.keyboard.press("Escape")
+
+
+def test_preview_stays_open_while_the_mouse_moves_into_it_and_its_links_work(browsing):
+    page = browsing.page("desktop-light")
+    page.goto(browsing.url(NAV["Clinical studies"]))
+    link = page.locator("a.citation-link").nth(2)
+    link.scroll_into_view_if_needed()
+    key = link.get_attribute("href")
+    link.hover()
+    preview = page.locator("div.citation-preview")
+    expect(preview).to_be_visible()
+    start, target = link.bounding_box(), preview.locator(".citation-preview__jump").bounding_box()
+    # From the citation across the gap and the text under it, at a hand's pace, to the link.
+    x0, y0 = start["x"] + start["width"] / 2, start["y"] + start["height"] / 2
+    x1, y1 = target["x"] + 10, target["y"] + target["height"] / 2
+    for step in range(1, 11):
+        page.mouse.move(x0 + (x1 - x0) * step / 10, y0 + (y1 - y0) * step / 10)
+        page.wait_for_timeout(30)
+    expect(preview).to_be_visible()
+    page.mouse.down()
+    page.mouse.up()
+    page.wait_for_url(f"**{key}")
+    expect(preview).to_have_count(0)
+
+
+@pytest.mark.parametrize("device", DEVICES)
+def test_preview_is_gone_after_following_the_citation_and_coming_back(browsing, device):
+    page = browsing.page(f"{device}-light")
+    page.goto(browsing.url(NAV["Clinical studies"]))
+    link = page.locator("a.citation-link").nth(3)
+    key = link.get_attribute("href")
+    if device == "phone":
+        link.tap()
+        link.tap()
+    else:
+        link.click()
+    page.wait_for_url(f"**{key}")
+    expect(page.locator("div.citation-preview")).to_have_count(0)
+    page.go_back()
+    page.wait_for_function("() => !location.hash")
+    expect(page.locator("div.citation-preview")).to_have_count(0)
+
+
+# The contrast of an element's edge (its border) against what is behind it, for WCAG 1.4.11.
+EDGE_CONTRAST = """
+(element) => {
+""" + CONTRAST_FUNCTIONS + """
+  const style = getComputedStyle(element);
+  const border = parse(style.borderTopColor);
+  const behind = document.body.dataset.mdColorScheme === "slate" ? parse(getComputedStyle(document.body).backgroundColor) : [255, 255, 255, 1];
+  const edge = over(border, behind);
+  const [light, dark] = [luminance(edge), luminance(behind)].sort((a, b) => b - a);
+  return (light + 0.05) / (dark + 0.05);
+}
+"""
+
+
+@pytest.mark.parametrize("scheme", SCHEMES)
+def test_preview_has_a_visible_edge_in_both_palettes(browsing, scheme):
+    page = browsing.page(f"desktop-{scheme}")
+    page.goto(browsing.url(NAV["Clinical studies"]))
+    page.locator("a.citation-link").first.hover()
+    preview = page.locator("div.citation-preview")
+    expect(preview).to_be_visible()
+    ratio = preview.evaluate(EDGE_CONTRAST)
+    assert ratio >= 3, f"the preview's edge is {ratio:.2f}:1 against the page ({scheme})"
+    page.keyboard.press("Escape")
+
+
+# Every piece of text of each reference-list entry, and of each status label, with the box it
+# must stay inside; and where the list starts against the paragraph before it.
+REFERENCE_GEOMETRY = """
+() => {
+  const outside = [];
+  const inside = (rect, box) => rect.left >= box.left - 0.5 && rect.right <= box.right + 0.5;
+  for (const entry of document.querySelectorAll("li.reference")) {
+    const walker = document.createTreeWalker(entry, NodeFilter.SHOW_TEXT);
+    for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+      if (!node.textContent.trim() || !node.parentElement.checkVisibility() || node.parentElement.closest(".visually-hidden")) continue;
+      const range = document.createRange();
+      range.selectNodeContents(node);
+      const badge = node.parentElement.closest(".status-badge");
+      for (const rect of range.getClientRects()) {
+        if (!inside(rect, entry.getBoundingClientRect()) || (badge && !inside(rect, badge.getBoundingClientRect()))) {
+          outside.push(`${entry.id}: "${node.textContent.trim().slice(0, 40)}" at ${Math.round(rect.left)}-${Math.round(rect.right)}px`);
+        }
+      }
+    }
+  }
+  const list = document.querySelector("ul.reference-list");
+  const paragraph = document.querySelector(".md-content__inner > p:not([class])");
+  return {outside, listLeft: list.getBoundingClientRect().left, textLeft: paragraph.getBoundingClientRect().left};
+}
+"""
+
+
+@pytest.mark.parametrize("device", DEVICES)
+@pytest.mark.parametrize("title", ["Home", "Clinical guidance", "References"])
+def test_reference_entries_keep_their_text_inside_their_box(browsing, device, title):
+    """Status labels ("Superseded by NICE 2016") spilled out of their box into the margin."""
+    page = browsing.page(f"{device}-light")
+    page.goto(browsing.url(NAV[title]))
+    assert page.locator("li.reference .status-badge").count(), "no status label to check"
+    geometry = page.evaluate(REFERENCE_GEOMETRY)
+    assert not geometry["outside"], "text outside its box:\n" + "\n".join(geometry["outside"])
+    assert abs(geometry["listLeft"] - geometry["textLeft"]) < 1, (
+        f"the reference list starts {geometry['listLeft'] - geometry['textLeft']:.0f}px right of the text")
+
+
+def test_evidence_table_fits_its_column_on_a_desktop(browsing):
+    page = browsing.page("desktop-light")
+    page.goto(browsing.url(NAV["All the studies at a glance"]))
+    facts = page.evaluate("""() => {
+      const table = document.querySelector('.evidence-table table').getBoundingClientRect();
+      const column = document.querySelector('.md-content__inner > p:not([class])').getBoundingClientRect();
+      const finding = [...document.querySelectorAll('.evidence-table tbody td:last-child')];
+      const lines = finding.map((cell) => {
+        const range = document.createRange(); range.selectNodeContents(cell);
+        const words = cell.textContent.trim().split(/\\s+/).length;
+        const tops = new Set([...range.getClientRects()].map((r) => Math.round(r.top)));
+        return words / tops.size;
+      });
+      return {left: table.left, right: table.right, columnLeft: column.left, columnRight: column.right,
+              wordsPerLine: lines.reduce((a, b) => a + b) / lines.length};
+    }""")
+    assert facts["left"] >= facts["columnLeft"] - 0.5 and facts["right"] <= facts["columnRight"] + 0.5, facts
+    assert facts["wordsPerLine"] >= 3.5, f"'Main finding' wraps every {facts['wordsPerLine']:.1f} words"
+
+
+def _column(page, n: int) -> list[str]:
+    return [" ".join(t.split()) for t in page.locator(f".evidence-table tbody tr td:nth-child({n})").all_inner_texts()]
+
+
+def test_evidence_table_sorts_on_a_phone_by_a_visible_control(browsing):
+    page = browsing.page("phone-light")
+    page.goto(browsing.url(NAV["All the studies at a glance"]))
+    buttons = page.locator(".evidence-table .sort-button")
+    assert buttons.count() == 6
+    # Every sort button that can take focus is on screen and big enough for a thumb.
+    for box in buttons.evaluate_all("els => els.map((e) => ({visible: e.checkVisibility(), ...e.getBoundingClientRect().toJSON()}))"):
+        assert box["visible"] and box["height"] >= 24 and box["width"] >= 24 and box["right"] <= 360, box
+    participants = page.locator(".evidence-table .sort-button", has_text="Participants")
+    participants.tap()
+    numbers = [int(n.replace(",", "")) for n in _column(page, 3) if n != "—"]
+    assert numbers == sorted(numbers)
+    participants.tap()
+    assert _column(page, 3)[0] == "11,630"
+    first = page.locator(".evidence-table tbody tr").first.bounding_box()
+    assert first["y"] > participants.bounding_box()["y"], "the sort buttons stand above the cards"
+
+
+def test_evidence_table_sorts_each_column_by_what_it_means(browsing):
+    context = browsing.context("desktop-light", fresh=True)
+    try:
+        page = context.new_page()
+        page.goto(browsing.url(NAV["All the studies at a glance"]))
+        study = page.locator(".evidence-table .sort-button", has_text="Study")
+        study.click()
+        names = [name.strip("() ") for name in _column(page, 1)]
+        assert names == sorted(names, key=str.lower), f"'Study' sorts by name: {names}"
+        length = page.locator(".evidence-table .sort-button", has_text="Length")
+        length.click()
+        column = _column(page, 5)
+        given = [text for text in column if text != "—"]
+        assert column[len(given):] == ["—"] * (len(column) - len(given)), "studies without a length come last"
+        assert given[-1] == "Short term", "a length too vague to place comes after the others"
+        assert given.index("3 months") < given.index("1 year") < given.index("24 months"), given
+        assert given.index("Weekly for 8 weeks") < given.index("3 months"), given
+        length.click()
+        column = _column(page, 5)
+        assert column[-1] == "—" and column[0] in ("24 months", "Up to 10 sessions; 24 months"), column
+    finally:
+        context.close()
+
+
+# Hovered and focused: the states axe never sees.
+STATE_CONTRAST = "(element) => {" + CONTRAST_FUNCTIONS + " return contrast(element); }"
+
+
+@pytest.mark.parametrize("scheme", SCHEMES)
+def test_links_in_hover_and_focus_states_reach_4_5_to_1(browsing, scheme):
+    page = browsing.page(f"desktop-{scheme}")
+    page.goto(browsing.url(NAV["Clinical studies"]))
+    low = []
+    for selector in ("a.citation-link", ".md-content p a:not(.citation-link)", ".md-nav__link[href]", ".md-footer__link"):
+        link = page.locator(selector).first
+        link.scroll_into_view_if_needed()
+        link.hover()
+        page.wait_for_timeout(300)  # Material's colour transitions
+        low += [f"{selector} hovered: {ratio:.2f}:1" for ratio in [link.evaluate(STATE_CONTRAST)] if ratio < MIN_CONTRAST]
+        page.mouse.move(0, page.viewport_size["height"] - 1)
+        link.focus()
+        page.wait_for_timeout(300)
+        low += [f"{selector} focused: {ratio:.2f}:1" for ratio in [link.evaluate(STATE_CONTRAST)] if ratio < MIN_CONTRAST]
+        page.keyboard.press("Escape")
+    # Search: the highlighted words in the results, and "N matching documents".
+    page.locator(".md-search__input").click()
+    page.locator(".md-search__input").fill("sham")
+    page.locator(".md-search__input").press("End")
+    page.wait_for_function(SEARCH_ANSWERED, timeout=10_000)
+    for selector in (".md-search-result mark", ".md-search-result__meta"):
+        ratio = page.locator(selector).first.evaluate(STATE_CONTRAST)
+        if ratio < MIN_CONTRAST:
+            low.append(f"{selector}: {ratio:.2f}:1")
+    page.keyboard.press("Escape")
+    assert not low, f"({scheme}) below {MIN_CONTRAST}:1:\n" + "\n".join(low)
+
+
+def test_focused_citation_leaves_its_brackets_visible(browsing):
+    """The focus ring covered the "(" and ";" beside citations."""
+    page = browsing.page("desktop-light")
+    page.goto(browsing.url(NAV["Home"]))
+    link = page.locator("a.citation-link").first
+    link.focus()
+    overlap = link.evaluate("""(link) => {
+      const style = getComputedStyle(link);
+      const box = link.getBoundingClientRect();
+      // How far the focus mark reaches beyond the link's box, left and right.
+      let reach = style.outlineStyle !== "none" ? parseFloat(style.outlineWidth) + parseFloat(style.outlineOffset) : 0;
+      for (const shadow of style.boxShadow === "none" ? [] : style.boxShadow.split(/,(?![^(]*\\))/)) {
+        const [x, y, blur, spread] = (shadow.replace(/rgba?\\([^)]*\\)/, "").match(/-?[\\d.]+px/g) || []).map(parseFloat);
+        if (!shadow.includes("inset")) reach = Math.max(reach, Math.abs(x || 0) + (blur || 0) + (spread || 0));
+      }
+      const before = link.previousSibling, after = link.nextSibling;
+      const rect = (node, at) => { const r = document.createRange(); r.setStart(node, at); r.setEnd(node, at + 1); return r.getBoundingClientRect(); };
+      const left = before && before.nodeType === 3 ? rect(before, before.length - 1) : null;
+      const right = after && after.nodeType === 3 ? rect(after, 0) : null;
+      return {reach, covers: [left && box.left - reach < left.right - 1 ? before.textContent.slice(-1) : null,
+                              right && box.right + reach > right.left + 1 ? after.textContent[0] : null].filter(Boolean)};
+    }""")
+    assert not overlap["covers"], f"the focus mark ({overlap['reach']:.1f}px out) covers {overlap['covers']}"
+    visible = link.evaluate("(e) => getComputedStyle(e).boxShadow !== 'none' || getComputedStyle(e).outlineStyle !== 'none'")
+    assert visible, "focus not shown"
+
+
+def test_search_answers_with_one_reference_not_the_whole_list(browsing):
+    _search(browsing, "desktop", ONLY_IN_REFERENCES)
+    page = browsing.page("desktop-light")
+    results = page.locator(".md-search-result__link").evaluate_all(
+        "els => els.map((e) => ({height: e.getBoundingClientRect().height, href: e.href, text: e.textContent.trim().slice(0, 60)}))")
+    tall = [r for r in results if r["height"] > 400]
+    assert not tall, f"results taller than 400px: {tall}"
+    assert any(r["href"].endswith("#ref-zijlstra2003") for r in results), [r["href"] for r in results]
+    empty = [r["href"] for r in results if re.search(r"\?h=(#|$)", r["href"])]
+    assert not empty, f"links with an empty ?h=: {empty}"
+
+
+def test_search_does_not_return_the_whole_evidence_table(browsing):
+    _search(browsing, "desktop", "sham")
+    page = browsing.page("desktop-light")
+    heights = page.locator(".md-search-result__link").evaluate_all("els => els.map((e) => e.getBoundingClientRect().height)")
+    assert heights and max(heights) <= 400, f"a result {max(heights):.0f}px tall"
+
+
+@pytest.mark.parametrize("device", DEVICES)
+def test_a_page_reference_list_leads_back_to_the_text_highlighted(browsing, device):
+    page = browsing.page(f"{device}-light")
+    page.goto(browsing.url(NAV["Clinical studies"]))
+    back = page.locator("ul.page-references .reference-backlinks a")
+    assert back.count() >= page.locator("ul.page-references li.reference").count()
+    texts = back.all_inner_texts()
+    assert not [t for t in texts if re.fullmatch(r"\(?\d+\)?", t.strip())], f"backlinks that say nothing: {texts}"
+    target = back.first.get_attribute("href")
+    back.first.click()
+    page.wait_for_url(f"**{target}")
+    _in_view_below_header(page, target)
+    highlight = page.locator(target).evaluate("(e) => getComputedStyle(e).backgroundColor")
+    assert highlight not in ("rgba(0, 0, 0, 0)", "transparent"), "the citation reached is not highlighted"
+
+
+def test_bibliography_backlinks_name_their_place(browsing):
+    page = browsing.page("desktop-light")
+    page.goto(browsing.url(NAV["References"]))
+    texts = page.locator(".reference-backlinks a").all_inner_texts()
+    assert texts and not [t for t in texts if re.fullmatch(r"\(?\d+\)?", t.strip())], texts
+
+
+@pytest.mark.parametrize("path", PAGES, ids=PAGE_IDS)
+def test_phone_headings_have_no_line_of_their_own_for_the_hidden_pilcrow(browsing, path):
+    page = browsing.page("phone-light")
+    page.goto(browsing.url(path))
+    gaps = page.evaluate("""() => [...document.querySelectorAll('.md-content h1, .md-content h2, .md-content h3')].flatMap((h) => {
+      const range = document.createRange();
+      range.selectNodeContents(h);
+      const link = h.querySelector('.headerlink');
+      if (link) range.setEndBefore(link);
+      const text = [...range.getClientRects()].reduce((b, r) => Math.max(b, r.bottom), 0);
+      const style = getComputedStyle(h);
+      const box = h.getBoundingClientRect().bottom - parseFloat(style.paddingBottom);
+      return box - text > parseFloat(style.lineHeight) / 2 ? [`${h.textContent.trim().slice(0, 50)}: ${Math.round(box - text)}px below its text`] : [];
+    })""")
+    assert not gaps, "\n".join(gaps)
+
+
+def test_home_title_says_the_site_name_once(browsing):
+    page = browsing.page("desktop-light")
+    page.goto(browsing.url(""))
+    assert page.title() == "Acupuncture for back pain"
+
+
+def test_cite_this_page_does_not_scroll_sideways_on_a_phone(browsing):
+    page = browsing.page("phone-light")
+    page.goto(browsing.url(NAV["Clinical studies"]))
+    page.locator(".cite-page summary").tap()
+    code = page.locator(".cite-page pre code")
+    expect(code).to_be_visible()
+    widths = code.evaluate("(e) => [e.scrollWidth, e.clientWidth]")
+    assert widths[0] <= widths[1], f"its BibTeX is {widths[0]}px wide in {widths[1]}px"
 
 
 # --- Privacy ----------------------------------------------------------------------------------

@@ -374,6 +374,7 @@ def properdocs_site(tmp_path_factory) -> Path:
     """The site built by ProperDocs, strictly, from a fresh copy of the project (no shared cache)."""
     project = tmp_path_factory.mktemp("properdocs") / "project"
     shutil.copytree(ROOT, project, ignore=NOT_COPIED)
+    _commit_all(project)  # "Last changed" comes from git history (overrides/hooks/last_changed.py)
     out = project / "site"
     result = run(
         sys.executable, "-m", "properdocs", "build", "--strict", "-f", "mkdocs.yml", "--site-dir", out,
@@ -382,6 +383,13 @@ def properdocs_site(tmp_path_factory) -> Path:
     assert result.returncode == 0, result.stderr
     assert "WARNING" not in result.stderr and "ERROR" not in result.stderr, result.stderr
     return out
+
+
+def _commit_all(project: Path) -> None:
+    """Makes a copy of the project a git repository of one commit."""
+    identity = ["-c", "user.name=test", "-c", "user.email=test@localhost"]
+    for command in (["init", "-q"], ["add", "-A"], [*identity, "commit", "-q", "-m", "copy"]):
+        subprocess.run(["git", *command], cwd=project, check=True, capture_output=True)
 
 
 def files_of(root: Path) -> set[str]:

@@ -82,3 +82,87 @@ def test_every_page_links_to_the_pdf(site):
         link = site.html(url).select_one(".pdf-download a")
         assert link is not None, title
         assert (site.root / url / link["href"]).resolve() == (site.root / PDF_NAME).resolve()
+
+
+# --- What a reader meets on paper ------------------------------------------------------------
+
+MM = 72 / 25.4
+BODY = (22 * MM, (297 - 22) * MM)  # the text area between the running head and the page number (pdf.css)
+
+
+def text_extent(page) -> float:
+    """How much of the page's text area its body text spans, top to bottom, as a fraction."""
+    heights = []
+
+    def visit(text, cm, tm, font, size):
+        y = cm[5] + tm[5] * cm[3]  # baseline, from the page's bottom edge
+        if text.strip() and BODY[0] < y < BODY[1]:
+            heights.append(y)
+
+    page.extract_text(visitor_text=visit)
+    return (max(heights) - min(heights)) / (BODY[1] - BODY[0]) if heights else 0.0
+
+
+def test_no_page_is_left_nearly_empty(pdf):
+    """Chapters run on rather than each starting a new sheet (which left pages 4, 18 and 23 with
+    a few lines). By design: the title page and the contents; and the last page, whose fill
+    depends on how long the text is."""
+    extents = [text_extent(page) for page in pdf.pages]
+    short = [f"page {n}: {extent:.0%}" for n, extent in enumerate(extents[2:-1], start=3) if extent < 0.25]
+    assert not short, "pages with less than a quarter page of text:\n" + "\n".join(short)
+
+
+def test_no_table_row_is_split_across_pages(pdf, site):
+    """Each row of the evidence table starts and ends on one page: its study's name (first
+    column) and its main finding (last column, the longest) are on the same page."""
+    def words(text: str) -> str:  # "cost-effective" wraps after its hyphen in a narrow cell
+        return re.sub(r"-\s+", "-", " ".join(text.split()))
+
+    rows = [[words(cell.get_text(" ")) for cell in row.select("td")] for row in site.article("evidence-table/").select("tbody tr")]
+    pages = [words(page.extract_text()) for page in pdf.pages]
+    for cells in rows:
+        study, finding = cells[0].strip("() "), cells[-1]
+        holding = [n for n, text in enumerate(pages) if study in text and finding[-25:] in text and finding[:25] in text]
+        assert holding, f"the row of {study} is split across pages"
+
+
+def running_head(page) -> list[str]:
+    """The text above the text area, left to right."""
+    head = []
+
+    def visit(text, cm, tm, font, size):
+        if text.strip() and cm[5] + tm[5] * cm[3] > BODY[1]:
+            head.append((cm[4] + tm[4] * cm[0], text.strip()))
+
+    page.extract_text(visitor_text=visit)
+    return [text for _, text in sorted(head)]
+
+
+def test_running_head_names_the_site_and_the_chapter_once(pdf, site):
+    """The home chapter's head read "Acupuncture for back pain | Acupuncture for back pain"."""
+    chapters = [title for title in site.nav_urls if title != "Home"]
+    heads = [running_head(page) for page in pdf.pages[2:]]
+    for number, head in enumerate(heads, start=3):
+        assert head[0] == "Acupuncture for back pain" and head.count("Acupuncture for back pain") == 1, f"page {number}: {head}"
+        assert head[1:] in ([], *([title] for title in chapters)), f"page {number}: {head}"
+    assert {tuple(head[1:]) for head in heads} >= {(title,) for title in chapters}, "a chapter never named in the head"
+    contents = pdf.pages[1].extract_text()
+    assert "Home" not in contents and "Overview" in contents, "the contents call the first chapter 'Home'"
+
+
+def test_publisher_line_reads_as_a_sentence(pdf):
+    assert "Published by the Acupuncture for back pain factsheet team" in pdf.pages[0].extract_text()
+
+
+# Words that tell a reader to use a screen: none of them can be done on paper.
+SCREEN_WORDS = re.compile(r"\b(click|tap|hover|select a column|sort|scroll|swipe|use the \"edit this page\"|end of the page)\w*", re.IGNORECASE)
+
+
+def test_no_click_hover_or_sort_wording(text):
+    found = sorted({match.group(0) for match in SCREEN_WORDS.finditer(text)})
+    assert not found, f"the PDF tells its reader to {found}"
+
+
+def test_status_label_stands_apart_from_the_sentence(text):
+    """"(NICE 2009) Superseded by NICE 2016. Since 2016..." ran the label into the sentence."""
+    assert "Superseded by NICE 2016" in text

@@ -3,6 +3,9 @@
 import re
 import subprocess
 import xml.etree.ElementTree as ElementTree
+from datetime import datetime
+from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import pytest
 from bs4 import BeautifulSoup
@@ -65,11 +68,71 @@ def test_not_found_page_helps_the_reader_on(published, site):
     assert links == {"/acupuncture/" + (url or ".") for url in site.nav_urls.values()}
 
 
-def test_a_shallow_clone_builds_with_dates(tmp_path):
+def _last_commit_day(repository: Path, page: str) -> str:
+    """`git log -1` of the page's file, as "24 November 2026" (London time)."""
+    stamp = subprocess.run(["git", "log", "-1", "--format=%at", "--", f"docs/{page}"], cwd=repository,
+                           capture_output=True, text=True, check=True).stdout.strip()
+    assert stamp, f"docs/{page} has no commit"
+    return f"{datetime.fromtimestamp(int(stamp), ZoneInfo('Europe/London')):%-d %B %Y}"
+
+
+def _last_changed(root: Path, url: str) -> str:
+    return page(root, url).select_one(".md-source-file").get_text(" ", strip=True).removeprefix("Last changed: ")
+
+
+def _clone(tmp_path: Path, *options: str) -> Path:
     clone = tmp_path / "clone"
-    subprocess.run(["git", "clone", "--quiet", "--depth", "1", f"file://{ROOT}", str(clone)], check=True)
+    subprocess.run(["git", "clone", "--quiet", *options, f"file://{ROOT}", str(clone)], check=True)
     (clone / ".venv").symlink_to(ROOT / ".venv")
-    result = mkdocs("build", "--strict", "--site-dir", str(tmp_path / "site"), cwd=clone)
+    return clone
+
+
+def _source(url: str) -> str:
+    return "index.md" if not url else url.removesuffix("/") + ".md"
+
+
+def test_last_changed_is_the_last_commit_of_each_page(site):
+    """Not the day of the build: git-revision-date-localized showed that on every page, as its
+    `git log --diff-filter=r` finds no commit with Debian's git 2.39."""
+    for url in site.nav_urls.values():
+        assert _last_changed(site.root, url) == _last_commit_day(ROOT, _source(url)), url
+
+
+def test_a_clone_deep_enough_shows_each_pages_last_commit(tmp_path):
+    """A shallow clone whose history reaches back past every page's last change: the dates are
+    right. (The publishing workflow clones the whole history.)"""
+    pages = [path.name for path in (ROOT / "docs").glob("*.md")]
+    oldest = min(int(subprocess.run(["git", "log", "-1", "--format=%at", "--", f"docs/{name}"], cwd=ROOT,
+                                    capture_output=True, text=True).stdout.strip() or 0) for name in pages)
+    depth = int(subprocess.run(["git", "rev-list", "--count", f"--since={oldest - 1}", "HEAD"], cwd=ROOT,
+                               capture_output=True, text=True, check=True).stdout) + 2
+    clone = _clone(tmp_path, "--depth", str(depth))
+    assert (clone / ".git" / "shallow").exists(), "not a shallow clone"
+    result = mkdocs("build", "--strict", "--site-dir", str(tmp_path / "site"), cwd=clone, env={"FACTSHEET_PDF": "off"})
     assert result.returncode == 0, result.stderr
-    changed = page(tmp_path / "site", "evidence/").select_one(".md-source-file").get_text(" ", strip=True)
-    assert changed.startswith("Last changed: ")
+    for name in pages:
+        url = "" if name == "index.md" else name.removesuffix(".md") + "/"
+        assert _last_changed(tmp_path / "site", url) == _last_commit_day(clone, name), name
+
+
+def test_a_clone_too_shallow_for_the_dates_fails_the_build(tmp_path):
+    """With one commit of history every page would show that commit's day: the build says so."""
+    clone = _clone(tmp_path, "--depth", "1")
+    result = mkdocs("build", "--strict", "--site-dir", str(tmp_path / "site"), cwd=clone, env={"FACTSHEET_PDF": "off"})
+    assert result.returncode != 0
+    assert re.search(r"WARNING\s+-\s+last_changed: docs/\S+\.md: is in a shallow clone whose history stops before its last change "
+                     r"\(fetch the whole history: git fetch --unshallow, or fetch-depth: 0\)", result.stderr), result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_a_page_not_yet_committed_is_named_not_dated_with_the_build(tmp_path):
+    """An editor's new page has no history: the strict build names it; `mkdocs serve` (not
+    strict) shows the same warning and the page without a date."""
+    clone = _clone(tmp_path)
+    (clone / "docs" / "new-page.md").write_text("# A new page\n\nText.\n", encoding="utf-8")
+    result = mkdocs("build", "--strict", "--site-dir", str(tmp_path / "site"), cwd=clone, env={"FACTSHEET_PDF": "off"})
+    assert result.returncode != 0
+    assert "last_changed: docs/new-page.md: has no commit yet, so when it last changed is unknown (commit it)" in result.stderr, result.stderr
+    result = mkdocs("build", "--site-dir", str(tmp_path / "preview"), cwd=clone, env={"FACTSHEET_PDF": "off"})
+    assert result.returncode == 0, result.stderr
+    assert page(tmp_path / "preview", "new-page/").select_one(".md-source-file") is None

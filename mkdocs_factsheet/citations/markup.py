@@ -63,9 +63,15 @@ def backlinks(places: list[tuple[str, str]]) -> str:
     links = []
     for url, where in places:
         seen[where] = seen.get(where, 0) + 1
-        text = where if seen[where] == 1 else f"({seen[where]})"
+        text = where if seen[where] == 1 else f"{where} ({ordinal(seen[where])} citation)"  # not a bare "(2)"
         links.append(f'<a href="{html.escape(url)}">{html.escape(text)}</a>')
     return f'<span class="reference-backlinks">Cited in: {", ".join(links)}</span>' if links else ""
+
+
+def ordinal(n: int) -> str:
+    """2 -> "2nd", 11 -> "11th", 23 -> "23rd"."""
+    suffix = "th" if 10 <= n % 100 <= 20 else {1: "st", 2: "nd", 3: "rd"}.get(n % 10, "th")
+    return f"{n}{suffix}"
 
 
 def identifier_links(fields: dict[str, str], key: str, name: str, exports: str) -> str:

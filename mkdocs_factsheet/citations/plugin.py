@@ -378,7 +378,7 @@ class SiteBuild:
                     anchors.update(f"ref-{key}" for key in keys)
                     return markup.later("bibliography", self._searchable_list(keys))
                 keys = self._in_order(self._cited_with_replacements(found))
-                later["references"] = self._reference_list(keys, page)
+                later["references"] = self._reference_list(keys, page, places, here_only=True)
                 anchors.update(f"ref-{key}" for key in keys)
                 return markup.later("references")
 
@@ -421,31 +421,46 @@ class SiteBuild:
     def _in_order(self, keys) -> list[str]:
         return sorted(keys, key=lambda key: self.position.get(key, 0))
 
-    def _reference_list(self, keys: list[str], page, places: dict | None = None) -> str:
-        """The full bibliography, with backlinks (`places`), or a page's own list (which the PDF leaves out)."""
+    def _reference_list(self, keys: list[str], page, places: dict, here_only: bool = False) -> str:
+        """The full bibliography, with backlinks to every citing place, or a page's own list (which
+        the PDF leaves out), whose backlinks lead to the citations on that page (`here_only`), by section."""
         exports_url = get_relative_url(EXPORT_DIR, page.file.url)
         items = []
         for key in keys:
-            backlinks = ""
-            if places is not None:
-                backlinks = markup.backlinks([(f"{get_relative_url(url, page.file.url)}#cite-{number}", where) for url, where, number in places.get(key, [])])
-            items.append(self._reference_item(key, exports_url, backlinks))
-        return markup.reference_list(items, bibliography=places is not None)
+            if here_only:
+                links = [(f"#cite-{number}", where.split(" › ", 1)[-1]) for url, where, number in places.get(key, []) if url == page.file.url]
+            else:
+                links = [(f"{get_relative_url(url, page.file.url)}#cite-{number}", where) for url, where, number in places.get(key, [])]
+            items.append(self._reference_item(key, exports_url, markup.backlinks(links)))
+        return markup.reference_list(items, bibliography=not here_only)
 
     def _reference_item(self, key: str, exports_url: str, backlinks: str) -> str:
         """One list item, made once per build for each address of the downloads folder."""
         if (key, exports_url, backlinks) not in self.items:
-            entry, data = self.bibliography.entries[key], self._as_data(key)
-            name = f"{data['authors'][0].split(',')[0] if data['authors'] else data.get('title', '')} {data.get('year', '')}".strip()
+            entry, name = self.bibliography.entries[key], self._short_name(key)
             self.items[key, exports_url, backlinks] = markup.reference_item(
                 key, self._badge(key), self.formatted.entries.get(key, html.escape(key)),
                 markup.identifier_links(entry.fields, key, name, exports_url), backlinks,
             )
         return self.items[key, exports_url, backlinks]
 
+    def _short_name(self, key: str) -> str:
+        """First author and year, e.g. "Witt 2006", to tell which entry a link or search result is for."""
+        data = self._as_data(key)
+        return f"{data['authors'][0].split(',')[0] if data['authors'] else data.get('title', '')} {data.get('year', '')}".strip()
+
     def _searchable_list(self, keys: list[str]) -> str:
-        """What the search index reads of a reference list: each work's reference, as text."""
-        return "<ul>" + "".join(f"<li>{markup.plain(self._badge(key) + ' ' + self.formatted.entries.get(key, ''))}</li>" for key in keys) + "</ul>"
+        """What the search index reads of the bibliography: each work as a section of its own, titled
+        by its short name ("Witt 2006") and found at its entry (#ref-witt2006), so that a search
+        answers with the one work, not with the whole list."""
+        def title(key: str) -> str:  # as cited ("Sherman 2009a"), or for a work listed uncited, "Sherman 2009"
+            cited = self.formatted.citations.get(f"[@{key}]")
+            return markup.plain(cited).strip("()") if cited else html.escape(self._short_name(key))
+
+        return "".join(
+            f'<h2 id="ref-{html.escape(key)}">{title(key)}</h2><p>{markup.plain(self._badge(key) + " " + self.formatted.entries.get(key, ""))}</p>'
+            for key in keys
+        )
 
 
 def _locate(citation: Citation, body: str, start: int, first_line: int) -> int:

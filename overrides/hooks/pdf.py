@@ -47,7 +47,10 @@ class Edition:
         for url in self.order:
             title, body = self.pages[url]
             body = _without_page_references(body)
-            sections.append(f'<section class="pdf-page" id="page-{self.slug(url)}">{self._localise(url, body)}</section>')
+            sections.append(
+                f'<section class="pdf-page" id="page-{self.slug(url)}" data-running-head="{html.escape(self._running_head(url))}">'
+                f"{self._localise(url, body)}</section>"
+            )
         document = (
             f'<!DOCTYPE html><html lang="en-GB"><head><meta charset="utf-8">'
             f"<title>{html.escape(self.config.site_name)}</title>"
@@ -87,13 +90,22 @@ class Edition:
             '<section class="pdf-title-page">'
             f"<p class=\"pdf-title\">{html.escape(config.site_name)}</p>"
             f'<p class="pdf-subtitle">{html.escape(config.site_description or "")}</p>'
-            f'<p class="pdf-publisher">Published by {html.escape(config.site_author or config.site_name)}</p>'
+            f'<p class="pdf-publisher">Published by {html.escape(config.extra.get("publisher") or config.site_author or config.site_name)}</p>'
             f'<p class="pdf-date">This edition: {edition_date(Path(config.config_file_path).parent):%-d %B %Y}</p>'
             f"{address}</section>"
         )
 
+    def _chapter_title(self, url: str) -> str:
+        """The page's title in the nav, except the home page's ("Home" means nothing on paper)."""
+        return "Overview" if url == "" else self.pages[url][0]
+
+    def _running_head(self, url: str) -> str:
+        """The chapter's title at the top right of its pages; none beside the site's name on
+        the home page's, which is headed with the site's name itself."""
+        return "" if url == "" else self._chapter_title(url)
+
     def _contents(self) -> str:
-        items = "".join(f'<li><a href="#page-{self.slug(url)}">{html.escape(self.pages[url][0])}</a></li>' for url in self.order)
+        items = "".join(f'<li><a href="#page-{self.slug(url)}">{html.escape(self._chapter_title(url))}</a></li>' for url in self.order)
         return f'<nav class="pdf-contents"><p class="pdf-contents-title">Contents</p><ol>{items}</ol></nav>'
 
 

@@ -1,14 +1,45 @@
 // Citation previews: hovering, focusing or tapping an in-text citation shows its full reference
-// (copied from the page's own reference list) next to it; Escape, moving away or tapping
-// elsewhere closes it. Screen readers already hear the reference through aria-describedby.
+// (copied from the page's own reference list) next to it, below the citation or, where the
+// screen has no room below, above it. The pointer can travel from the citation into the preview
+// (to use its links): leaving both closes it after a moment. Escape, tapping elsewhere or
+// following the citation closes it. Screen readers already hear the reference through
+// aria-describedby.
 (() => {
   const touch = window.matchMedia("(hover: none)");
+  const GAP = 6; // px between the citation and its preview
+  const MARGIN = 8; // px kept clear at the screen's edges
+  const GRACE = 400; // ms the preview waits for a pointer on its way into it
   let preview = null;
   let owner = null;
+  let closing = null;
 
   const citationLink = (node) => node instanceof Element ? node.closest("a.citation-link") : null;
+  const insidePreview = (node) => preview !== null && node instanceof Node && preview.contains(node);
+
+  function place(link) {
+    const box = link.getBoundingClientRect();
+    const header = document.querySelector(".md-header")?.getBoundingClientRect().bottom ?? 0;
+    const viewport = document.documentElement.clientHeight;
+    const below = viewport - box.bottom - GAP - MARGIN;
+    const above = box.top - GAP - Math.max(header, 0) - MARGIN;
+    preview.style.maxHeight = "";
+    let height = preview.offsetHeight;
+    const downwards = height <= below || below >= above;
+    if (height > Math.max(below, above)) {
+      // Taller than either side: it scrolls within the larger one.
+      preview.style.maxHeight = `${Math.max(below, above)}px`;
+      height = preview.offsetHeight;
+    }
+    const top = downwards ? box.bottom + GAP : box.top - GAP - height;
+    const width = preview.offsetWidth;
+    const left = Math.min(Math.max(MARGIN, box.left), document.documentElement.clientWidth - width - MARGIN);
+    preview.style.left = `${left + window.scrollX}px`;
+    preview.style.top = `${top + window.scrollY}px`;
+    preview.dataset.side = downwards ? "below" : "above";
+  }
 
   function show(link) {
+    clearTimeout(closing);
     const entry = document.getElementById(decodeURIComponent(link.hash.slice(1)));
     if (!entry || owner === link) return;
     hide();
@@ -24,33 +55,59 @@
     jump.textContent = "Go to the reference list";
     preview.append(jump);
     document.body.append(preview);
-    const box = link.getBoundingClientRect();
-    const width = preview.offsetWidth;
-    const left = Math.min(Math.max(8, box.left), document.documentElement.clientWidth - width - 8);
-    preview.style.left = `${left + window.scrollX}px`;
-    preview.style.top = `${box.bottom + window.scrollY + 6}px`;
+    place(link);
     owner = link;
   }
 
   function hide() {
+    clearTimeout(closing);
     preview?.remove();
     preview = null;
     owner = null;
   }
 
+  function hideSoon() {
+    clearTimeout(closing);
+    closing = setTimeout(hide, GRACE);
+  }
+
+  // After following a link or going back, the page scrolls under a pointer that has not moved:
+  // the citation that lands under it is not one the reader pointed at.
+  let pointer = null; // where the pointer was when the page last scrolled itself
+  let still = false;
+  document.addEventListener("mousemove", (event) => {
+    const moved = !pointer || event.clientX !== pointer.x || event.clientY !== pointer.y;
+    pointer = { x: event.clientX, y: event.clientY };
+    if (still && moved) {
+      still = false;
+      const link = citationLink(event.target);
+      if (link) show(link);
+    }
+  });
+  const settle = () => {
+    hide();
+    still = true;
+  };
+
   document.addEventListener("mouseover", (event) => {
     const link = citationLink(event.target);
+    if (link && still) return;
     if (link) show(link);
-    else if (preview && !preview.contains(event.target)) hide();
+    else if (insidePreview(event.target)) clearTimeout(closing);
+    else if (preview) hideSoon();
   });
   document.addEventListener("focusin", (event) => {
     const link = citationLink(event.target);
     if (link) show(link);
-    else if (preview && !preview.contains(event.target)) hide();
+    else if (preview && !insidePreview(event.target)) hide();
   });
   document.addEventListener("keydown", (event) => {
     if (event.key === "Escape") hide();
   });
+  // Following a citation (or the preview's own link), going back, or returning to the page
+  // from the browser's cache: the preview belonged to the moment before, so it goes.
+  window.addEventListener("hashchange", settle);
+  window.addEventListener("pageshow", settle);
   // A tap also hovers and focuses the link before its click, which opens the preview: what
   // counts is whether this citation's preview was already open when the finger came down.
   let openAtPress = null;
@@ -64,7 +121,11 @@
     if (link && tap && openAtPress !== link) {
       event.preventDefault();
       show(link);
-    } else if (!link && preview && !preview.contains(event.target)) {
+    } else if (link) {
+      hide();
+    } else if (preview && !insidePreview(event.target)) {
+      hide();
+    } else if (insidePreview(event.target) && event.target.closest("a")) {
       hide();
     }
   });
