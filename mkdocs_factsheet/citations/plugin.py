@@ -405,10 +405,18 @@ class SiteBuild:
             for citation in found.in_order:
                 if citation.problem:
                     continue
-                where = title if citation.section in ("", title) else f"{title} › {citation.section}"
+                section = self._readable(citation.section, found)
+                where = title if section in ("", title) else f"{title} › {section}"
                 for key in dict.fromkeys(citation.keys):
                     places.setdefault(key, []).append((page.file.url, where, citation.number))
         return places
+
+    def _readable(self, heading: str, found: FoundOnPage) -> str:
+        """A heading's text as readers see it: a citation in it as its formatted text, not as typed."""
+        for citation in found.in_order:
+            if citation.source in heading and not citation.problem:
+                heading = heading.replace(citation.source, markup.plain(self.formatted.citations.get(citation.source, citation.source)))
+        return heading
 
     def _badge(self, key: str) -> str:
         fields = self.bibliography.entries[key].fields
