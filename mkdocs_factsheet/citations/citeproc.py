@@ -19,7 +19,7 @@ from pathlib import Path
 import pypandoc
 
 # Bump when what the cache holds would change for the same inputs.
-CACHE_FORMAT = 3
+CACHE_FORMAT = 4
 
 PANDOC_CITATION = re.compile(r'<div id="c(\d+)">\s*<p>(.*?)</p>\s*</div>', re.DOTALL)
 PANDOC_ENTRY = re.compile(r'<div id="ref-([^"]+)" class="csl-entry"[^>]*>\s*(.*?)\s*</div>', re.DOTALL)

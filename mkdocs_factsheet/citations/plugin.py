@@ -127,6 +127,7 @@ class SiteBuild:
         self.bib_name = options.bib_file or ""
         self.csl_path: Path | None = None
         self.bibliography = Bibliography({})
+        self.downloads: dict[str, str] = exports(self.bibliography)
         self.citeproc: Citeproc | None = None
         self.pages: dict[str, tuple] = {}  # src_uri -> (page, FoundOnPage, body, first line)
         self.current = FoundOnPage()
@@ -190,16 +191,18 @@ class SiteBuild:
         # rebuild with the same file parses nothing.
         cache_file = self.cache_dir / f"bib-{digest(data, bytes([CACHE_FORMAT]))}.json"
         if cache_file.is_file():
-            entries = json.loads(cache_file.read_text(encoding="utf-8"))
-            self.bibliography = Bibliography({key: BibEntry(**entry) for key, entry in entries.items()})
+            cached = json.loads(cache_file.read_text(encoding="utf-8"))
+            self.bibliography = Bibliography({key: BibEntry(**entry) for key, entry in cached["entries"].items()})
+            self.downloads = cached["exports"]
             return self.bibliography
         bibliography, problems = read_bibliography(data, name)
         if problems:
             self.config_problems.extend(problems)
             return None
+        self.bibliography, self.downloads = bibliography, exports(bibliography)
         cache_file.parent.mkdir(parents=True, exist_ok=True)
-        cache_file.write_text(json.dumps({key: vars(entry) for key, entry in bibliography.entries.items()}), encoding="utf-8")
-        self.bibliography = bibliography
+        entries = {key: vars(entry) for key, entry in bibliography.entries.items()}
+        cache_file.write_text(json.dumps({"entries": entries, "exports": self.downloads}), encoding="utf-8")
         return bibliography
 
     # --- on_files -------------------------------------------------------------------------
@@ -223,7 +226,8 @@ class SiteBuild:
         return problems
 
     def exports(self) -> dict[str, str]:
-        return exports(self.bibliography)
+        """The downloads (BibTeX, RIS), made once per bibliography and cached with it."""
+        return self.downloads
 
     # --- each page ------------------------------------------------------------------------
 
