@@ -318,7 +318,9 @@ def test_home_page_puts_todays_evidence_before_the_factsheets_claims(site):
     assert "Since 2016, NICE has told the NHS not to offer acupuncture for low back pain" in today
     assert "did no better than fake ( sham ) needles" in today
     assert "2020 Cochrane review of 33 trials" in today and "low-certainty" in today
-    assert "exercise" in today
+    assert "exercise" in today and "manage the pain yourself" in today
+    cited = {a["href"] for a in article.find(id="where-the-evidence-stands-today").find_next("ul").select("a.citation-link")}
+    assert cited == {"#ref-nice2016", "#ref-wise2016", "#ref-mu2020", "#ref-nicend"}
     links = {a.get_text(" ", strip=True): a["href"] for a in article.find(id="where-the-evidence-stands-today").find_next("p").select("a")}
     assert links == {"NICE guideline NG59": "https://www.nice.org.uk/guidance/ng59",
                      "NHS page on back pain": "https://www.nhs.uk/conditions/back-pain/"}
