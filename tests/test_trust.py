@@ -373,7 +373,7 @@ CORRECTED = [
     ("Clinical studies", "no significant difference in pain"),
     ("How acupuncture can help", "47.6% of people responded to real acupuncture, 44.2% to sham and 27.4% to standard care"),
     ("How acupuncture can help", "The factsheet's \"60%\" includes the sham group"),
-    ("How acupuncture can help", "strong evidence of no real difference between acupuncture and sham"),
+    ("How acupuncture can help", "strong evidence of no significant difference between acupuncture and sham"),
     ("How acupuncture can help", "This is an argument, not a research finding"),
     ("Clinical guidance", "up to 10 sessions over up to 12 weeks"),
     ("Clinical guidance", "We could not find this document"),
