@@ -634,7 +634,8 @@ def test_evidence_table_sorts_by_a_column_and_says_so(browsing):
         heading.locator("button").press("Enter")
         expect(heading).to_have_attribute("aria-sort", "descending")
         column = page.locator(".evidence-table tbody tr td:nth-child(3)").all_inner_texts()
-        assert column[0] == "11,630", "the largest study first"
+        numbers = [int(n.replace(",", "")) for n in column if n.strip() != "—"]
+        assert numbers == sorted(numbers, reverse=True) and column[0] == f"{max(numbers):,}", "the largest study first"
     finally:
         context.close()
 
@@ -1040,3 +1041,30 @@ def test_whole_run_asked_nothing_of_other_hosts_and_set_no_cookie(browsing):
         for page in context.pages:
             storage = _storage(page)
             assert storage == {"local": [], "session": []}, f"{variant}: stored {storage}"
+
+
+# --- The home page's first screen (issue 13) ---------------------------------------------------
+
+
+def _fully_in_first_screen(page, selector: str) -> dict:
+    box = page.locator(selector).first.evaluate(
+        "e => { const r = e.getBoundingClientRect(); return {top: r.top, bottom: r.bottom, height: innerHeight}; }")
+    assert box["bottom"] <= box["height"], f"{selector} ends at {box['bottom']:.0f}px, below the first screen ({box['height']}px)"
+    return box
+
+
+@pytest.mark.parametrize("device", DEVICES)
+def test_home_first_screen_says_where_the_evidence_stands(browsing, device):
+    """Before any scrolling, at 360 and 1280 px wide: the dated note with NICE's advice and the
+    Cochrane review, and the first of the home page's own points (NICE: do not offer)."""
+    page = browsing.page(f"{device}-light")
+    page.goto(browsing.url(""))
+    assert page.evaluate("scrollY") == 0
+    note = page.locator("article aside.evidence-currency")
+    expect(note).to_be_visible()
+    expect(note).to_contain_text("Since 2016, NICE has told the NHS not to offer acupuncture for low back pain")
+    expect(note).to_contain_text("2020 Cochrane review of 33 trials")
+    _fully_in_first_screen(page, "article aside.evidence-currency")
+    first_point = "#where-the-evidence-stands-today + ul > li"
+    expect(page.locator(first_point).first).to_contain_text("NICE has told the NHS not to offer acupuncture")
+    _fully_in_first_screen(page, first_point)

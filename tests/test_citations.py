@@ -25,8 +25,8 @@ def reference_ids(article):
 
 
 def test_citations_read_author_year_with_one_link_per_work(site):
-    article = site.article("how-acupuncture-can-help/")
-    first = citations(article)[0]
+    article = site.article("")
+    first = next(c for c in citations(article) if c["data-cites"].startswith("witt2006"))
     assert first.get_text() == "(Witt 2006; Haake 2007; Cherkin 2009; Sherman 2009a)"
     assert [a["href"] for a in first.select("a")] == ["#ref-witt2006", "#ref-haake2007", "#ref-cherkin2009", "#ref-sherman2009a"]
     assert not article.select("sup"), "no superscript footnote numbers beside citations"
@@ -63,7 +63,7 @@ def test_year_suffixes_are_the_same_on_every_page(site):
     for url in site.nav_urls.values():
         for link in site.article(url).select("a.citation-link"):
             key = link["href"].removeprefix("#ref-")
-            label = re.search(r"\d{4}[a-z]?", link.get_text()).group(0)
+            label = re.search(r"\d{4}[a-z]?|n\.d\.", link.get_text()).group(0)
             assert seen.setdefault(key, label) == label, f"{key} reads {label} on /{url}, {seen[key]} elsewhere"
     assert seen["sherman2009a"] == "2009a" and seen["sherman2009b"] == "2009b"
 
@@ -82,7 +82,7 @@ def test_reference_entries_use_typographic_dashes_and_link_doi_and_pubmed(site):
 def test_reference_anchor_is_the_same_wherever_a_work_is_listed(site):
     for url in site.nav_urls.values():
         for entry in site.article(url).select("li.reference"):
-            assert re.fullmatch(r"ref-[a-z]+\d{4}[a-z]?", entry["id"])
+            assert re.fullmatch(r"ref-[a-z]+(\d{4}|nd)[a-z]?", entry["id"])
     assert site.article("clinical-studies/").select_one("#ref-haake2007")
     assert site.article("references/").select_one("#ref-haake2007")
 

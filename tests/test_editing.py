@@ -210,7 +210,7 @@ REQUIRED_FIELDS = {
     "misc": ("title", "year"),
     "techreport": ("author", "title", "institution", "year"),
 }
-KEY = re.compile(r"[a-z]+\d{4}[a-z]?")
+KEY = re.compile(r"[a-z]+(\d{4}|nd)[a-z]?")  # smithnd: an undated web page (year = {n.d.})
 ENTRY_START = re.compile(r"^[ \t]*@(\w+)[ \t]*[{(][ \t]*([^,\s]*)", re.MULTILINE)
 
 

@@ -113,18 +113,26 @@ def test_unknown_status_or_replacement_stops_the_build(fixture_site):
 # --- Key messages and plain English ----------------------------------------------------------
 
 
-def key_messages(site):
-    heading = site.article("").find(id="key-messages")
+def section_items(site, heading_id: str) -> list[str]:
+    """The list items of the home page's section with this heading id, as read aloud."""
+    heading = site.article("").find(id=heading_id)
+    assert heading is not None, heading_id
     return [" ".join(li.get_text(" ").split()) for li in heading.find_next("ul").find_all("li")]
 
 
+def key_messages(site):
+    """The home page's two summaries: where the evidence stands today, then what the 2010
+    factsheet reported."""
+    return section_items(site, "where-the-evidence-stands-today") + section_items(site, "what-the-2010-factsheet-reported")
+
+
 def plain(text):
-    return re.sub(r"\([^)]*\d{4}[^)]*\)", "", text)  # citations are not read aloud as prose
+    return re.sub(r"\([^)]*(\d{4}|n\.d\.)[^)]*\)", "", text)  # citations are not read aloud as prose
 
 
 def test_key_messages_meet_nhs_readability_targets(site):
     messages = [plain(m) for m in key_messages(site)]
-    assert 4 <= len(messages) <= 8
+    assert 6 <= len(messages) <= 10
     for message in messages:
         for sentence in re.split(r"(?<=[.!?])\s+", message.strip()):
             assert len(sentence.split()) <= MAX_SENTENCE_WORDS, sentence
@@ -246,7 +254,198 @@ def readability(site) -> list[tuple[str, float, float, float]]:
     return rows
 
 
+# Pages written for patients: a Flesch-Kincaid grade of 8 or lower (issue 13). The study
+# summaries (The evidence, Clinical studies, Physiological studies, the table and References)
+# are written for GPs and are measured and reported, not held to it.
+PATIENT_PAGES = ("Home", "How acupuncture can help", "Having acupuncture", "Clinical guidance",
+                 "Words we use", "Corrections to the original factsheet", "About this information")
+MAX_PATIENT_GRADE = 8
+
+
 def test_readability_is_measured_for_every_page(site):
     READABILITY[:] = readability(site)
     for title, grade, smog, words in READABILITY:
         assert words <= MAX_SENTENCE_WORDS, f"{title}: sentences average {words:.1f} words"
+
+
+def test_patient_pages_read_at_grade_8_or_lower(site):
+    grades = {title: grade for title, grade, smog, words in readability(site)}
+    assert set(PATIENT_PAGES) <= set(grades), "every patient page is in the nav"
+    too_hard = {title: round(grades[title], 1) for title in PATIENT_PAGES if grades[title] > MAX_PATIENT_GRADE}
+    assert not too_hard, f"Flesch-Kincaid grade above {MAX_PATIENT_GRADE}: {too_hard}"
+
+
+# --- Honest for today (issue 13) ---------------------------------------------------------------
+
+
+def citing_pages(site) -> dict[str, str]:
+    """Nav pages that cite or list at least one work (References lists them all)."""
+    return {title: url for title, url in site.nav_urls.items() if site.article(url).select("a.citation-link, li.reference")}
+
+
+def test_every_citing_page_opens_with_one_dated_currency_note(site):
+    pages = citing_pages(site)
+    assert {"Home", "How acupuncture can help", "The evidence", "Clinical studies", "Physiological studies",
+            "All the studies at a glance", "Clinical guidance", "References"} <= set(pages)
+    for title, url in pages.items():
+        article = site.article(url)
+        notes = article.select("aside.evidence-currency")
+        assert len(notes) == 1, f"{title}: {len(notes)} currency notes"
+        note = notes[0]
+        first = article.find(["aside", "h1", "h2", "p"])
+        assert first is note, f"{title}: the currency note is not the first thing in the article"
+        checked = date.fromisoformat(note.time["datetime"])
+        assert f"{checked.day} {checked:%B %Y}" in note.time.get_text()
+        text = " ".join(note.get_text(" ").split())
+        for needed in ("goes up to 2010", "Since 2016, NICE has told the NHS not to offer acupuncture for low back pain",
+                       "2020 Cochrane review of 33 trials", "low-certainty"):
+            assert needed in text, f"{title}: the note lacks {needed!r}"
+        assert note.a["href"].endswith("#where-the-evidence-stands-today")
+    for title, url in site.nav_urls.items():
+        if title not in pages:
+            assert not site.article(url).select("aside.evidence-currency"), f"{title} cites nothing but has the note"
+
+
+def test_the_currency_note_links_to_a_real_anchor(site):
+    assert site.article("").find(id="where-the-evidence-stands-today")
+
+
+def test_home_page_puts_todays_evidence_before_the_factsheets_claims(site):
+    article = site.article("")
+    headings = [h["id"] for h in article.select("h2")]
+    assert headings[:3] == ["where-the-evidence-stands-today", "when-to-get-medical-help", "what-the-2010-factsheet-reported"]
+    today = " ".join(section_items(site, "where-the-evidence-stands-today"))
+    assert "Since 2016, NICE has told the NHS not to offer acupuncture for low back pain" in today
+    assert "did no better than fake ( sham ) needles" in today
+    assert "2020 Cochrane review of 33 trials" in today and "low-certainty" in today
+    assert "exercise" in today and "manage the pain yourself" in today
+    cited = {a["href"] for a in article.find(id="where-the-evidence-stands-today").find_next("ul").select("a.citation-link")}
+    assert cited == {"#ref-nice2016", "#ref-wise2016", "#ref-mu2020", "#ref-nicend"}
+    links = {a.get_text(" ", strip=True): a["href"] for a in article.find(id="where-the-evidence-stands-today").find_next("p").select("a")}
+    assert links == {"NICE guideline NG59": "https://www.nice.org.uk/guidance/ng59",
+                     "NHS page on back pain": "https://www.nhs.uk/conditions/back-pain/"}
+    claims = " ".join(section_items(site, "what-the-2010-factsheet-reported"))
+    assert "fake needles did about as well as real acupuncture" in claims
+    assert "evidence-based" not in site.text("").lower()
+
+
+RED_FLAGS = {
+    "Call 999 or go to A&E if you have back pain and": [
+        "pain in both legs, or weakness or numbness in both legs",
+        "numbness around or under your genitals, or around your bottom",
+        "cannot control when you pee",
+        "cannot control when you poo",
+        "started after a serious accident",
+    ],
+    "Get an urgent GP appointment, or call NHS 111, if you have back pain and": [
+        "a high temperature",
+        "wakes you at night",
+        "lost weight without trying",
+    ],
+    "See a GP if": [
+        "getting worse even though you are treating it",
+        "pregnant and have back pain",
+    ],
+}
+
+
+def test_home_page_says_when_to_get_medical_help_with_sources(site):
+    article = site.article("")
+    boxes = {box.select_one(".admonition-title").get_text(strip=True): box for box in article.select(".admonition")}
+    for title, flags in RED_FLAGS.items():
+        assert title in boxes, f"no box {title!r}"
+        text = " ".join(boxes[title].get_text(" ").split())
+        for flag in flags:
+            assert flag in text, f"{title}: missing {flag!r}"
+        cited = {a["href"] for a in boxes[title].select("a.citation-link")}
+        assert cited >= {"#ref-hscnorthernnd", "#ref-sheffieldnd"}, f"{title}: the red flags cite {cited}"
+    order = [box.select_one(".admonition-title").get_text(strip=True) for box in article.select(".admonition") if box.select_one(".admonition-title").get_text(strip=True) in RED_FLAGS]
+    assert order == list(RED_FLAGS), "most urgent first"
+    assert "danger" in boxes["Call 999 or go to A&E if you have back pain and"]["class"]
+
+
+# Figures the factsheet had wrong or incomplete, as the pages now give them: (page, text).
+CORRECTED = [
+    ("Clinical studies", "3,093 were randomised: 1,549 to acupuncture and 1,544 to a control group"),
+    ("Clinical studies", "The other 8,537 did not agree to be randomised"),
+    ("Clinical studies", "47.6% with traditional acupuncture, 44.2% with sham acupuncture and 27.4% with conventional therapy"),
+    ("Clinical studies", "the 60% includes the simulated group"),
+    ("Clinical studies", "no significant difference in pain"),
+    ("How acupuncture can help", "47.6% of people responded to real acupuncture, 44.2% to sham and 27.4% to standard care"),
+    ("How acupuncture can help", "The factsheet's \"60%\" includes the sham group"),
+    ("How acupuncture can help", "strong evidence of no significant difference between acupuncture and sham"),
+    ("How acupuncture can help", "This is an argument, not a research finding"),
+    ("Clinical guidance", "up to 10 sessions over up to 12 weeks"),
+    ("Clinical guidance", "We could not find this document"),
+    ("Physiological studies", "The factsheet said rats, but the study's title says mice"),
+    ("Physiological studies", "acupuncture analgesia"),
+    ("The evidence", "strong evidence of no significant difference in pain relief in the short term"),
+    ("All the studies at a glance", "3,093 randomised; 8,537 more not randomised"),
+]
+
+
+@pytest.mark.parametrize("page, text", CORRECTED, ids=[f"{p}: {t[:30]}" for p, t in CORRECTED])
+def test_corrected_figures_are_on_their_pages(site, page, text):
+    assert text in site.text(site.nav_urls[page])
+
+
+def test_no_page_repeats_a_corrected_error(site):
+    for title, url in site.nav_urls.items():
+        if title == "Corrections to the original factsheet":
+            continue  # it quotes each error it corrects
+        text = site.text(url)
+        assert "Radcliffe" not in text, title
+        assert "narcotic" not in text.lower(), title
+        assert "11,630 people with chronic LBP." not in text, title
+        assert "rodents" not in text, title
+    how = site.text(site.nav_urls["How acupuncture can help"])
+    assert "vascular and immunomodulatory" not in how
+    assert "helps swelling and bruising to disperse" not in how
+
+
+def test_better_than_no_treatment_cites_trials_and_reviews_with_a_no_treatment_group(site):
+    """Witt (routine care), Haake (conventional therapy) and Cherkin (usual care) had no
+    no-treatment group, so they do not back a claim about no treatment."""
+    for url in ("", "how-acupuncture-can-help/"):
+        article = site.article(url)
+        for item in article.find_all(["li", "p"]):
+            text = " ".join(item.get_text(" ").split())
+            if "more than no treatment" in text or "better than no treatment" in text:
+                cited = {a["href"].removeprefix("#ref-") for a in item.select("a.citation-link")}
+                assert cited, f"/{url}: uncited: {text}"
+                assert not cited & {"witt2006", "haake2007", "cherkin2009"}, f"/{url}: {text}"
+
+
+CORRECTIONS = ["Radcliffe", "mice, not rats", "Sherman 2009a", "up to 10 sessions over up to 12 weeks",
+               "one of three options", "The York trial is one trial", "3,093", "HTA Spotlight", "analgesia",
+               "Stiffness, joints and swelling", "costs to the NHS", "opioid"]
+
+
+def test_corrections_page_lists_every_correction_and_about_says_so(site):
+    text = site.text(site.nav_urls["Corrections to the original factsheet"])
+    missing = [c for c in CORRECTIONS if c not in text]
+    assert not missing, missing
+    about = site.text(site.nav_urls["About this information"])
+    assert "We kept every fact, figure and study" not in about
+    assert "Corrections to the original factsheet" in about
+
+
+def test_glossary_defines_each_term_and_pages_link_to_it(site):
+    glossary = site.article(site.nav_urls["Words we use"])
+    for anchor in ("sham", "placebo", "meta-analysis", "statistically-significant", "low-certainty", "non-specific",
+                   "pragmatic", "opioid", "usual-care", "randomised-controlled-trial"):
+        assert glossary.find(id=anchor), anchor
+    linked = set()
+    for url in site.nav_urls.values():
+        linked |= {a["href"].split("#")[1] for a in site.article(url).select('a[href*="glossary/#"]')}
+    assert {"sham", "placebo", "meta-analysis", "statistically-significant", "low-certainty", "pragmatic"} <= linked
+
+
+def test_having_acupuncture_covers_practical_safety_with_sources(site):
+    article = site.article(site.nav_urls["Having acupuncture"])
+    text = " ".join(article.get_text(" ").split())
+    for needed in ("fine needles", "20 minutes", "bleeding or a bruise", "feeling faint", "10 in 200,000",
+                   "thins your blood", "are pregnant", "Professional Standards Authority", "only sometimes available on the NHS"):
+        assert needed in text, needed
+    cited = {a["href"] for a in article.select("a.citation-link")}
+    assert {"#ref-nbtnd", "#ref-nhschoicesnd", "#ref-baccnd", "#ref-nice2016"} <= cited
