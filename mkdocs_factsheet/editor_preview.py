@@ -40,6 +40,7 @@ log = get_plugin_logger("editor-preview")
 # `file:line: message`, as every check of this site reports a problem; a plugin's logger name may
 # come first ("citations: docs/evidence.md:14: …").
 LOCATED = re.compile(r"^(?:[\w-]+: )?(?P<file>[^\s:'\"][^:\n]*?\.(?:md|bib|ya?ml|csl)):(?P<line>\d+):(?:\d+:)? (?P<message>.+)$")
+SUMMARY = re.compile(r"listed above\.?$|^Aborted with ")
 BOX_START, BOX_END = "<!-- editor-preview problems -->", "<!-- /editor-preview problems -->"
 
 
@@ -74,6 +75,8 @@ class ProblemCollector(logging.Handler):
     def emit(self, record: logging.LogRecord) -> None:
         level = "Error" if record.levelno >= logging.ERROR else "Warning"
         for text in record.getMessage().splitlines():
+            if SUMMARY.search(text):
+                continue  # "3 citation problem(s), listed above.": the lines themselves are listed
             problem = Problem.from_text(level, text.strip())
             if text.strip() and problem not in self.problems:
                 self.problems.append(problem)
@@ -211,14 +214,14 @@ def failure_reason(error: BaseException) -> str | None:
 
 
 STYLE = """
-.editor-preview{all:revert;display:block;box-sizing:border-box;margin:0;padding:.75rem 1rem;
+.editor-preview{all:revert;display:block;box-sizing:border-box;margin:0;padding:.5rem .8rem;
  border:0;border-bottom:.25rem solid #a50e0e;background:#fff;color:#1f1f1f;
- font:1rem/1.5 system-ui,-apple-system,"Segoe UI",Roboto,sans-serif;overflow-wrap:anywhere;z-index:5;position:relative}
+ font:.8rem/1.45 system-ui,-apple-system,"Segoe UI",Roboto,sans-serif;overflow-wrap:anywhere;z-index:5;position:relative}
 .editor-preview *{all:revert;color:inherit;font:inherit}
-.editor-preview h2{margin:0 0 .25rem;font-size:1.15rem;font-weight:700;color:#a50e0e}
-.editor-preview h3{margin:.5rem 0 .1rem;font-size:1rem;font-weight:700}
+.editor-preview h2{margin:0 0 .2rem;font-size:.95rem;font-weight:700;color:#a50e0e}
+.editor-preview h3{margin:.4rem 0 .1rem;font-size:.8rem;font-weight:700}
 .editor-preview p{margin:0 0 .25rem;max-width:60rem}
-.editor-preview ul{margin:0;padding-left:1.25rem;max-height:40vh;overflow:auto}
+.editor-preview ul{margin:0;padding-left:1.1rem}
 .editor-preview li{margin:.15rem 0}
 .editor-preview code,.editor-preview .where{font-family:ui-monospace,"DejaVu Sans Mono",monospace;font-size:.9em}
 .editor-preview a{color:#0b57d0;text-decoration:underline}
@@ -232,13 +235,11 @@ def problem_box(problems: list[Problem], this_page: str | None, page_url: str, p
     """The box: a labelled region with a heading, this page's problems first, then all the others."""
     here = [p for p in problems if this_page and p.file == this_page]
     elsewhere = [p for p in problems if p not in here]
-    errors = sum(p.level == "Error" for p in problems)
     count = f"{len(problems)} problem{'s' if len(problems) != 1 else ''}"
-    title = f"Preview: {count} to fix" + (f", {errors} of them stopping the build" if errors else "")
+    title = f"Preview: {count} to fix before publishing"
     intro = (
         "The site could not be rebuilt: this is the last version that built. " if failed else ""
-    ) + ("Only you see this box, in the preview. A published build stops until every problem is fixed. "
-         "It updates each time you save.")
+    ) + "Only the preview shows this box; it updates each time you save."
 
     def item(problem: Problem, link: bool) -> str:
         level = f'<span class="level level-{problem.level.lower()}">{problem.level}:</span> '
