@@ -23,6 +23,7 @@ YAML_ADVICE = (
     ("did not find expected key", "this line is indented differently from the lines around it: line it up with them"),
     ("did not find expected '-' indicator", "this line is indented differently from the lines around it: line it up with them"),
     ("found character '\\t' that cannot start any token", "a tab: indent with spaces"),
+    ("found a tab character", "a tab: indent with spaces"),
     ("found duplicate anchor", "an & or * at the start of a value: put the value in double quotes"),
     ("found undefined alias", "a * at the start of a value: put the value in double quotes"),
     ("found unexpected end of stream", "a quote is opened and not closed"),
