@@ -157,7 +157,7 @@ READABILITY: list[tuple[str, float, float, float]] = []
 
 def pytest_terminal_summary(terminalreporter):
     if READABILITY:
-        terminalreporter.section("readability (target: grade 6 or less, 20 words a sentence or fewer)")
+        terminalreporter.section("readability of every page (only the key messages are held to grade 6 or less; every page averages 20 words a sentence or fewer)")
         terminalreporter.write_line(f"{'page':<32} {'FK grade':>8} {'SMOG':>6} {'words/sentence':>15}")
         for title, grade, smog, words in READABILITY:
             terminalreporter.write_line(f"{title:<32} {grade:>8.1f} {smog:>6.1f} {words:>15.1f}")
