@@ -18,7 +18,7 @@ from __future__ import annotations
 import os
 import re
 import sys
-from datetime import date
+from datetime import date, datetime
 from pathlib import Path
 
 from mkdocs.utils.meta import get_data
@@ -38,6 +38,11 @@ def today() -> date:
         raise SystemExit(f"{CLOCK}={value!r} is not a date: write it as YYYY-MM-DD") from None
 
 
+def is_day(value) -> bool:
+    """A YYYY-MM-DD date as YAML reads it (not a date with a time, which cannot be compared)."""
+    return isinstance(value, date) and not isinstance(value, datetime)
+
+
 def long_date(day: date) -> str:
     return f"{day.day} {day:%B %Y}"
 
@@ -54,8 +59,8 @@ def review_problems(meta: dict, source: str, on: date) -> list[tuple[int, str]]:
     problems = []
     reviewed, due = meta.get("last_reviewed"), meta.get("next_review")
     for field, value in (("last_reviewed", reviewed), ("next_review", due)):
-        if not isinstance(value, date):
-            found = f" (found {value!r})" if value else ""
+        if not is_day(value):
+            found = f" (found {value})" if value else ""
             problems.append((line_of(field, source), f"front matter needs {field}: YYYY-MM-DD{found}"))
     if problems:
         return problems
@@ -71,7 +76,7 @@ def review_problems(meta: dict, source: str, on: date) -> list[tuple[int, str]]:
 def overdue(meta: dict, on: date) -> date | None:
     """The page's next_review, if that day has passed."""
     due = meta.get("next_review")
-    return due if isinstance(due, date) and due < on else None
+    return due if is_day(due) and due < on else None
 
 
 def overdue_pages(docs: Path, on: date) -> list[str]:

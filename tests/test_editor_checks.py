@@ -144,6 +144,15 @@ def test_unreadable_front_matter_is_one_line_with_the_yaml_problem(fixture_site,
     assert errors(result) == [f"page_metadata: {message}"], result.stderr
 
 
+def test_a_date_with_a_time_or_a_number_for_a_title_is_a_clear_line(fixture_site, monkeypatch):
+    monkeypatch.setenv(CLOCK, "2026-12-01")
+    page = "---\ntitle: 2026\nlast_reviewed: 2026-11-24 10:30:00\nnext_review: 2027-11-24\n---\n# Home\n\nText [@witt2006].\n"
+    built = fixture_site({"bibliography.md": BIBLIOGRAPHY, "index.md": page}, hooks=("citations", "page_metadata"))
+    result = built.build()
+    assert result.returncode == 1 and "Traceback" not in result.stderr
+    assert errors(result) == ["page_metadata: docs/index.md:3: front matter needs last_reviewed: YYYY-MM-DD (found 2026-11-24 10:30:00)"]
+
+
 def test_unreadable_front_matter_is_not_shown_on_the_page(fixture_site, monkeypatch):
     monkeypatch.setenv(CLOCK, "2026-12-01")
     page = "---\ntitle: Acupuncture: the evidence\nlast_reviewed: 2026-11-24\nnext_review: 2027-11-24\n---\n# Home\n\nText.\n"

@@ -88,22 +88,19 @@ def test_missing_review_date(preview):
     assert own[0].startswith("Warning:")
 
 
-def test_broken_link_names_the_page_and_line(preview):
+@pytest.mark.parametrize(
+    "name, target, problem",
+    [
+        ("broken link", "evidnce.md", "but the target is not found among documentation files."),
+        # MkDocs checks anchors after it has written the pages: the box still lists the problem.
+        ("broken anchor", "evidence.md#no-such-heading", "but the doc 'evidence.md' does not contain an anchor '#no-such-heading'."),
+    ],
+)
+def test_broken_link_names_the_page_and_line(preview, name, target, problem):
     line = line_of(preview.project, "docs/index.md", "](evidence.md)")
     shows_then_clears(
-        preview, "broken link", "",
-        f"docs/index.md:{line}: contains a link 'evidnce.md', but the target is not found among documentation files.",
-        preview.edited("docs/index.md", "](evidence.md)", "](evidnce.md)"),
-    )
-
-
-def test_broken_anchor_names_the_page_and_line(preview):
-    """MkDocs checks anchors after it has written the pages: the box still lists the problem."""
-    line = line_of(preview.project, "docs/index.md", "](evidence.md)")
-    shows_then_clears(
-        preview, "broken anchor", "",
-        f"docs/index.md:{line}: contains a link 'evidence.md#no-such-heading', but the doc 'evidence.md' does not contain an anchor '#no-such-heading'.",
-        preview.edited("docs/index.md", "](evidence.md)", "](evidence.md#no-such-heading)"),
+        preview, name, "", f"docs/index.md:{line}: contains a link '{target}', {problem}",
+        preview.edited("docs/index.md", "](evidence.md)", f"]({target})"),
     )
 
 

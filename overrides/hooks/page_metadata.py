@@ -29,13 +29,13 @@ from mkdocs.utils.meta import YAML_RE, SafeLoader
 
 from mkdocs_factsheet.messages import yaml_problem
 from mkdocs_factsheet.review import long_date as _long_date
-from mkdocs_factsheet.review import overdue, review_problems, today
+from mkdocs_factsheet.review import is_day, overdue, review_problems, today
 
 log = get_plugin_logger("page_metadata")
 
 def _title(page) -> str:
     """The page's own title (front matter), not its shorter navigation label."""
-    return page.meta.get("title") or page.title
+    return str(page.meta.get("title") or page.title)
 
 
 def _years(references: list[dict]) -> list[int]:
@@ -104,7 +104,7 @@ def json_ld(page, config) -> dict:
         "@type": "MedicalWebPage",
         "name": _title(page),
         "headline": _title(page),
-        "description": page.meta.get("description") or config.site_description or "",
+        "description": str(page.meta.get("description") or config.site_description or ""),
         "inLanguage": "en-GB",
         "lastReviewed": page.meta["last_reviewed"].isoformat(),
         "publisher": publisher,
@@ -164,7 +164,7 @@ def head_tags(page, config) -> str:
     og = {
         "og:type": "article",
         "og:title": _title(page),
-        "og:description": page.meta.get("description") or config.site_description or "",
+        "og:description": str(page.meta.get("description") or config.site_description or ""),
         "og:site_name": config.site_name,
         "og:locale": "en_GB",
     }
@@ -219,7 +219,7 @@ def on_page_markdown(markdown, page, config, files):
 
 
 def on_page_content(html_text, page, config, files):
-    if isinstance(page.meta.get("last_reviewed"), date) and isinstance(page.meta.get("next_review"), date):
+    if is_day(page.meta.get("last_reviewed")) and is_day(page.meta.get("next_review")):
         if due := overdue(page.meta, today()):
             html_text = re.sub(r"(</h1>)", lambda m: m.group(1) + overdue_notice(due), html_text, count=1)
         return html_text + review_box(page, config)
@@ -227,6 +227,6 @@ def on_page_content(html_text, page, config, files):
 
 
 def on_post_page(output, page, config):
-    if not isinstance(page.meta.get("last_reviewed"), date):
+    if not is_day(page.meta.get("last_reviewed")):
         return output
     return output.replace("</head>", head_tags(page, config) + "\n</head>", 1)
