@@ -100,6 +100,7 @@ class EditorPreviewPlugin(BasePlugin):
         self.site_dir: Path | None = None
         self.last_good: Path | None = None  # a copy of the last site that built, to serve if one does not
         self.pages: dict[str, str] = {}  # page file as the editor names it (docs/x.md) -> site URL
+        self.project: Path | None = None  # the folder of mkdocs.yml, which file names are relative to
 
     def on_startup(self, *, command, dirty):
         self.serving = command == "serve"
@@ -110,6 +111,7 @@ class EditorPreviewPlugin(BasePlugin):
     def on_config(self, config):
         self.docs_dir = Path(config.docs_dir).name
         self.locator = MessageLocator(config.docs_dir, config.config_file_path)
+        self.project = Path(config.config_file_path).parent if config.config_file_path else Path(config.docs_dir).parent
         self.locator.attach()
         if self.serving:
             self.site_dir = Path(config.site_dir)
@@ -192,9 +194,24 @@ class EditorPreviewPlugin(BasePlugin):
             text = path.read_text(encoding="utf-8")
             text = re.sub(re.escape(BOX_START) + ".*?" + re.escape(BOX_END), "", text, flags=re.DOTALL)
             if problems:
-                box = problem_box(problems, urls.get(url), url, self.pages, failed)
+                box = problem_box(problems, urls.get(url), url, self.pages, failed, self._source_line)
                 text = re.sub(r"(<body\b[^>]*>)", lambda m: m.group(1) + box, text, count=1)
+                text = re.sub(r"<title>(?:\(\d+ problems?\) )?", f"<title>({len(problems)} problem{'s' if len(problems) != 1 else ''}) ", text, count=1)
             path.write_text(text, encoding="utf-8")
+
+
+    def _source_line(self, problem: Problem) -> str | None:
+        """The line the problem names, as the editor typed it, to show under the message."""
+        if not (self.project and problem.file and problem.line):
+            return None
+        try:
+            lines = (self.project / problem.file).read_text(encoding="utf-8-sig").splitlines()
+        except (OSError, UnicodeDecodeError):
+            return None
+        if not 0 < problem.line <= len(lines) or not lines[problem.line - 1].strip():
+            return None
+        line = lines[problem.line - 1].rstrip()
+        return line if len(line) <= 200 else line[:199] + "…"
 
 
 def failure_reason(error: BaseException) -> str | None:
@@ -227,11 +244,13 @@ STYLE = """
 .editor-preview a{color:#0b57d0;text-decoration:underline}
 .editor-preview a:focus-visible{outline:3px solid #1f1f1f;outline-offset:2px}
 .editor-preview .level{font-weight:700}
+.editor-preview .source{display:block;margin:.1rem 0 .2rem;padding:.1rem .4rem;background:#f3f3f3;border-left:.2rem solid #6b6b6b;white-space:pre-wrap;font-size:.75rem}
 .editor-preview .level-error{color:#a50e0e}
 """
 
 
-def problem_box(problems: list[Problem], this_page: str | None, page_url: str, pages: dict[str, str], failed: bool | None) -> str:
+def problem_box(problems: list[Problem], this_page: str | None, page_url: str, pages: dict[str, str], failed: bool | None,
+                source_line=lambda problem: None) -> str:
     """The box: a labelled region with a heading, this page's problems first, then all the others."""
     here = [p for p in problems if this_page and p.file == this_page]
     elsewhere = [p for p in problems if p not in here]
@@ -249,7 +268,9 @@ def problem_box(problems: list[Problem], this_page: str | None, page_url: str, p
         url = pages.get(problem.file)
         if link and url is not None:
             where = f'<a href="{html.escape(get_relative_url(url, page_url) if page_url else url or "./")}">{where}</a>'
-        return f'<li>{level}<span class="where">{where}</span>: {html.escape(problem.message)}</li>'
+        source = source_line(problem)
+        quoted = f'<code class="source">{problem.line} │ {html.escape(source)}</code>' if source else ""
+        return f'<li>{level}<span class="where">{where}</span>: {html.escape(problem.message)}{quoted}</li>'
 
     parts = [f'<h2 id="editor-preview-title">{html.escape(title)}</h2><p>{intro}</p>']
     if here:
