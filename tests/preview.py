@@ -7,6 +7,7 @@ subprocess and stopped by its PID; every wait is bounded.
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import signal
@@ -30,6 +31,7 @@ NOT_COPIED = shutil.ignore_patterns(".git", ".venv", "site", ".pytest_cache", "_
 STARTUP_SECONDS = 180  # the first build, on a busy machine
 CHANGE_SECONDS = 60  # a rebuild after a save
 ANSWER_SECONDS = 2  # a page that takes longer than this is a hang, as the editor sees it
+TIMINGS = ROOT / "build" / "preview-timings.json"  # what each run measured, for people to read
 
 
 def free_port() -> int:
@@ -150,3 +152,6 @@ def serving(tmp_path_factory, **env: str):
         yield preview
     finally:
         preview.stop()
+        TIMINGS.parent.mkdir(exist_ok=True)
+        previous = json.loads(TIMINGS.read_text(encoding="utf-8")) if TIMINGS.exists() else {}
+        TIMINGS.write_text(json.dumps({**previous, **preview.timings}, indent=2) + "\n", encoding="utf-8")

@@ -9,7 +9,6 @@ Timings of each show and clear are written to build/preview-timings.json.
 
 from __future__ import annotations
 
-import json
 import re
 from pathlib import Path
 
@@ -21,16 +20,12 @@ from preview import ANSWER_SECONDS, Preview, serving
 NAV = BuiltSite(ROOT, "").nav_urls  # {title: site URL}
 PAGES = list(NAV.values())
 TODAY = "2026-12-01"  # the preview's clock: these tests mean the same on any day
-TIMINGS = ROOT / "build" / "preview-timings.json"
 
 
 @pytest.fixture(scope="module")
 def preview(tmp_path_factory):
     with serving(tmp_path_factory, FACTSHEET_TODAY=TODAY) as running:
         yield running
-        TIMINGS.parent.mkdir(exist_ok=True)
-        previous = json.loads(TIMINGS.read_text()) if TIMINGS.exists() else {}
-        TIMINGS.write_text(json.dumps({**previous, **running.timings}, indent=2) + "\n")
 
 
 def problems(preview: Preview, path: str) -> list[str]:

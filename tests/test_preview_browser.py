@@ -79,4 +79,3 @@ def test_box_clears_and_shows_by_live_reload_alone(preview, browser):  # noqa: F
         expect(page.get_by_role("heading", level=1)).to_contain_text("The evidence: systematic reviews")
     finally:
         context.close()
-    print(preview.timings)
