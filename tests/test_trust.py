@@ -24,6 +24,13 @@ def dated(reviewed, due):
     return {"index.md": CONTENT["index.md"].format(reviewed=reviewed, due=due)}
 
 
+@pytest.fixture(autouse=True)
+def clock(monkeypatch):
+    """Builds here take 1 December 2026 as today, so no test depends on the day it runs
+    (an overdue review is not a mistake: tests/test_editor_checks.py)."""
+    monkeypatch.setenv("FACTSHEET_TODAY", "2026-12-01")
+
+
 # --- Dates and ownership --------------------------------------------------------------------
 
 
@@ -53,9 +60,7 @@ def test_evidence_dates_follow_the_works_cited(site):
         ("2025-01-01", "2028-06-01", "docs/index.md:3: next_review 2028-06-01 is more than 3 years after last_reviewed 2025-01-01"),
     ],
 )
-def test_review_dates_are_validated(fixture_site, monkeypatch, reviewed, due, message):
-    """With the clock set (FACTSHEET_TODAY); an overdue review is not a mistake (test_review_dates.py)."""
-    monkeypatch.setenv("FACTSHEET_TODAY", "2026-12-01")
+def test_review_dates_are_validated(fixture_site, reviewed, due, message):
     built = fixture_site(dated(reviewed, due), hooks=("citations", "page_metadata"))
     result = built.build()
     assert result.returncode == 1
