@@ -166,15 +166,17 @@ class EditorPreviewPlugin(BasePlugin):
 
     def _recover(self, error: BaseException) -> None:
         """Says why the rebuild failed, in one line, and serves the last good site with the problems."""
-        problems = list(self.collector.problems) if self.collector else []
-        reason = failure_reason(error)
-        if reason:
-            log.error(reason)  # collected too
-            problems = list(self.collector.problems) if self.collector else [Problem.from_text("Error", reason)]
+        problems = self.collector.problems if self.collector else []
+        if reason := failure_reason(error):
+            log.error(reason)  # and so collected
+        self._finish()
         log.warning("The preview shows the last version of the site that built, with the problems above, until they are fixed.")
-        if self.site_dir and self.last_good and not (self.site_dir / "index.html").exists():
-            shutil.copytree(self.last_good, self.site_dir, dirs_exist_ok=True)
-        self._show([p for p in problems if "shows the last version" not in p.message], failed=True)
+        if self.site_dir and self.last_good:
+            # Puts back what the failed build removed or did not write; keeps what it did write.
+            site_dir = self.site_dir
+            written = lambda folder, names: [n for n in names if (site_dir / Path(folder).relative_to(self.last_good) / n).is_file()]  # noqa: E731
+            shutil.copytree(self.last_good, site_dir, dirs_exist_ok=True, ignore=written)
+        self._show(problems or [Problem("Error", None, None, "the site could not be rebuilt (see the terminal)")], failed=True)
 
     def _keep_last_good(self) -> None:
         if self.site_dir is None:
@@ -193,10 +195,11 @@ class EditorPreviewPlugin(BasePlugin):
             url = relative.removesuffix("index.html")
             text = path.read_text(encoding="utf-8")
             text = re.sub(re.escape(BOX_START) + ".*?" + re.escape(BOX_END), "", text, flags=re.DOTALL)
+            count = f"({len(problems)} problem{'s' if len(problems) != 1 else ''}) " if problems else ""
+            text = re.sub(r"<title>(?:\(\d+ problems?\) )?", f"<title>{count}", text, count=1)  # in the tab
             if problems:
                 box = problem_box(problems, urls.get(url), url, self.pages, failed, self._source_line)
                 text = re.sub(r"(<body\b[^>]*>)", lambda m: m.group(1) + box, text, count=1)
-                text = re.sub(r"<title>(?:\(\d+ problems?\) )?", f"<title>({len(problems)} problem{'s' if len(problems) != 1 else ''}) ", text, count=1)
             path.write_text(text, encoding="utf-8")
 
 
