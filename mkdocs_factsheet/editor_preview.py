@@ -110,6 +110,8 @@ class EditorPreviewPlugin(BasePlugin):
     @event_priority(100)  # first, so that no message of the build is missed
     def on_config(self, config):
         self.docs_dir = Path(config.docs_dir).name
+        if self.locator:
+            self.locator.detach()
         self.locator = MessageLocator(config.docs_dir, config.config_file_path)
         self.project = Path(config.config_file_path).parent if config.config_file_path else Path(config.docs_dir).parent
         self.locator.attach()
@@ -141,8 +143,12 @@ class EditorPreviewPlugin(BasePlugin):
     # --- serve only -----------------------------------------------------------------------------
 
     def on_serve(self, server, config, builder):
+        docs_dir, config_file = config.docs_dir, config.config_file_path
+
         def build_and_keep_serving():
             self._collect()  # from the start: mkdocs.yml is read before any plugin event
+            self.locator = MessageLocator(docs_dir, config_file)  # for its settings' messages
+            self.locator.attach()
             try:
                 builder()
             except (Exception, SystemExit) as error:  # noqa: BLE001 - the preview must go on serving

@@ -45,13 +45,14 @@ def yaml_problem(error: yaml.YAMLError, first_line: int = 1) -> tuple[int, str]:
 
 LINK = re.compile(r"Doc file '(?P<page>[^']+)' contains (?P<what>a link|an unrecognized relative link|a link to) '(?P<url>[^']+)'(?P<rest>.*)", re.DOTALL)
 NAV_REFERENCE = re.compile(r"A reference to '(?P<target>[^']+)' is included in the 'nav' configuration(?P<rest>.*)", re.DOTALL)
+CONFIG_VALUE = re.compile(r"Config value '(?P<key>[\w.]+)': (?P<rest>.*)", re.DOTALL)
 NOT_IN_NAV = re.compile(r"The following pages exist in the docs directory, but are not included in the \"nav\" configuration:(?P<pages>.*)", re.DOTALL)
 
 
 class MessageLocator(logging.Filter):
     """Puts `docs/page.md:LINE:` (or `mkdocs.yml:LINE:`) in front of MkDocs' link and nav messages."""
 
-    LOGGERS = ("mkdocs.structure.pages", "mkdocs.structure.nav")
+    LOGGERS = ("mkdocs.structure.pages", "mkdocs.structure.nav", "mkdocs.config")
 
     def __init__(self, docs_dir: str, config_file: str | None):
         super().__init__()
@@ -81,6 +82,10 @@ class MessageLocator(logging.Filter):
         if self.config_file is None:
             return None
         name = self.config_file.name
+        if match := CONFIG_VALUE.match(message):
+            key = match["key"].split(".")[0]
+            line = _line_containing(self.config_file, f"{key}:", at_start=True)
+            return f"{name}:{line}: {match['key']}: {match['rest']}"
         if match := NAV_REFERENCE.match(message):
             line = _line_containing(self.config_file, match["target"], after="nav:")
             rest = match["rest"].removeprefix(",").strip()
@@ -95,11 +100,13 @@ class MessageLocator(logging.Filter):
         return None
 
 
-def _line_containing(path: Path, text: str, after: str | None = None) -> int:
-    """The first line of the file holding `text` (after the line holding `after`), or 1."""
+def _line_containing(path: Path, text: str, after: str | None = None, at_start: bool = False) -> int:
+    """The first line of the file holding `text` (after the line holding `after`; at the start of
+    the line with at_start), or 1."""
     try:
         lines = path.read_text(encoding="utf-8-sig").splitlines()
     except (OSError, UnicodeDecodeError):
         return 1
     start = next((i for i, line in enumerate(lines) if line.lstrip().startswith(after)), 0) if after else 0
-    return next((i + 1 for i, line in enumerate(lines[start:], start) if text in line), start + 1)
+    found = (line.startswith(text) if at_start else text in line for line in lines[start:])
+    return next((i + 1 for i, hit in enumerate(found, start) if hit), start + 1)

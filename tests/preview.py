@@ -34,6 +34,12 @@ ANSWER_SECONDS = 2  # a page that takes longer than this is a hang, as the edito
 TIMINGS = ROOT / "build" / "preview-timings.json"  # what each run measured, for people to read
 
 
+def answer_ctrl_c() -> None:
+    """In the server's process: Ctrl+C stops it, even if the tests run where it is ignored (a
+    shell's background job), so that MkDocs cleans up as it does for an editor."""
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
 def free_port() -> int:
     for port in PORTS:
         with socket.socket() as probe:
@@ -64,6 +70,7 @@ class Preview:
         self.process = subprocess.Popen(
             [sys.executable, "-m", "mkdocs", "serve", "--dev-addr", f"127.0.0.1:{self.port}"],
             cwd=self.project, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
+            preexec_fn=answer_ctrl_c,
         )
         deadline = time.monotonic() + STARTUP_SECONDS
         while "Serving on http://" not in self.log:

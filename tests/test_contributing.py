@@ -16,7 +16,7 @@ import urllib.request
 import pytest
 
 from conftest import ROOT, errors, mkdocs
-from preview import STARTUP_SECONDS, copy_project, free_port
+from preview import STARTUP_SECONDS, answer_ctrl_c, copy_project, free_port
 
 GUIDE = (ROOT / "CONTRIBUTING.md").read_text(encoding="utf-8")
 RUN_COMMANDS = set(re.findall(r"^  ([a-z]+)\)$", (ROOT / "run").read_text(encoding="utf-8"), re.MULTILINE))
@@ -57,7 +57,7 @@ def test_run_serve_answers_as_the_guide_says(project):
     log = (project / "serve.log").open("w")
     server = subprocess.Popen(
         ["./run", "serve", "--dev-addr", f"127.0.0.1:{port}"], cwd=project, stdout=log, stderr=subprocess.STDOUT,
-        env={**os.environ, "NO_COLOR": "1"},
+        env={**os.environ, "NO_COLOR": "1"}, preexec_fn=answer_ctrl_c,
     )
     try:
         deadline = time.monotonic() + STARTUP_SECONDS
@@ -71,7 +71,11 @@ def test_run_serve_answers_as_the_guide_says(project):
         assert "end-of-life" not in (project / "serve.log").read_text().lower()
     finally:
         server.send_signal(signal.SIGINT)  # Ctrl+C, as the guide says
-        server.wait(timeout=15)
+        try:
+            server.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            server.kill()
+            server.wait(timeout=15)
 
 
 def test_run_review_runs(project):

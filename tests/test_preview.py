@@ -168,3 +168,12 @@ def test_passed_review_date_informs_readers_and_does_not_block(preview):
         assert preview.box(page) is None, "an overdue review is not a problem of the build"
         assert "docs/about.md: review overdue since 25 November 2026" in preview.log
     preview.wait_until("overdue notice: cleared", lambda: preview.page(page).select_one(".review-overdue") is None)
+
+
+def test_misspelt_setting_in_mkdocs_yml(preview):
+    line = line_of(preview.project, "mkdocs.yml", "plugins:")
+    expected = f'mkdocs.yml:{line}: plugins: The "evidence-tabel" plugin is not installed'
+    with preview.edited("mkdocs.yml", "  - evidence-table:\n", "  - evidence-tabel:\n"):
+        preview.wait_until("misspelt plugin: shown", lambda: any(expected in text for text in problems(preview, "")))
+        assert_every_page_answers(preview)
+    preview.wait_until("misspelt plugin: cleared", lambda: preview.box("") is None)
