@@ -1,10 +1,14 @@
 """Page metadata: review dates, who publishes the page, and machine-readable descriptions.
 
-- on_page_markdown checks each page's review dates (front matter `last_reviewed` and
-  `next_review`): missing, in the future, more than 3 years apart, or overdue is a warning,
-  which `--strict` turns into a failure;
-- on_page_content adds "Page last reviewed" and "Next review due" (as <time datetime>), the
-  publisher and the dates of the evidence cited, at the end of the page;
+- on_page_markdown reports front matter that YAML cannot read (the line and the real YAML
+  problem, never "needs last_reviewed"; the raw YAML is kept off the page), and checks each
+  page's review dates (front matter `last_reviewed` and `next_review`): missing, in the future
+  or more than 3 years apart is a warning, which `--strict` turns into a failure. A passed
+  `next_review` is an INFO line only: the calendar alone never breaks a build
+  (mkdocs_factsheet/review.py has the rules, the clock and the weekly check);
+- on_page_content tells readers "Review overdue since …" under the page's heading when it is,
+  and adds "Page last reviewed" and "Next review due" (as <time datetime>), the publisher and
+  the dates of the evidence cited, at the end of the page;
 - on_post_page adds to <head>: schema.org JSON-LD (MedicalWebPage), Open Graph tags, and
   Google Scholar `citation_reference` tags for each work the page cites.
 
@@ -19,45 +23,19 @@ import json
 import re
 from datetime import date
 
+import yaml
 from mkdocs.plugins import get_plugin_logger
+from mkdocs.utils.meta import YAML_RE, SafeLoader
+
+from mkdocs_factsheet.messages import yaml_problem
+from mkdocs_factsheet.review import long_date as _long_date
+from mkdocs_factsheet.review import is_day, overdue, review_problems, today
 
 log = get_plugin_logger("page_metadata")
 
-MAX_REVIEW_INTERVAL_DAYS = 3 * 365 + 1  # three years, a leap day included
-
-
-def review_problems(meta: dict, source: str, today: date) -> list[tuple[int, str]]:
-    """(line, problem) for the review dates in a page's front matter."""
-    problems = []
-
-    def line_of(field: str) -> int:
-        match = re.search(rf"^{field}\s*:", source, re.MULTILINE)
-        return source.count("\n", 0, match.start()) + 1 if match else 1
-
-    reviewed, due = meta.get("last_reviewed"), meta.get("next_review")
-    for field, value in (("last_reviewed", reviewed), ("next_review", due)):
-        if not isinstance(value, date):
-            problems.append((line_of(field), f"front matter needs {field}: YYYY-MM-DD" + (f" (found {value!r})" if value else "")))
-    if problems:
-        return problems
-    if reviewed > today:
-        problems.append((line_of("last_reviewed"), f"last_reviewed {reviewed} is in the future"))
-    if due <= reviewed:
-        problems.append((line_of("next_review"), f"next_review {due} is not after last_reviewed {reviewed}"))
-    elif (due - reviewed).days > MAX_REVIEW_INTERVAL_DAYS:
-        problems.append((line_of("next_review"), f"next_review {due} is more than 3 years after last_reviewed {reviewed}"))
-    if due < today:
-        problems.append((line_of("next_review"), f"review overdue: next_review {due} has passed"))
-    return problems
-
-
 def _title(page) -> str:
     """The page's own title (front matter), not its shorter navigation label."""
-    return page.meta.get("title") or page.title
-
-
-def _long_date(day: date) -> str:
-    return f"{day.day} {day:%B %Y}"
+    return str(page.meta.get("title") or page.title)
 
 
 def _years(references: list[dict]) -> list[int]:
@@ -65,7 +43,7 @@ def _years(references: list[dict]) -> list[int]:
 
 
 def _publisher(config) -> str:
-    return config.extra.get("publisher", config.site_author)
+    return config.extra.get("publisher") or config.site_author or config.site_name
 
 
 def page_citation(page, config) -> tuple[str, str]:
@@ -98,10 +76,11 @@ def review_box(page, config) -> str:
     reviewed, due = page.meta["last_reviewed"], page.meta["next_review"]
     years = _years(page.meta.get("references", []))
     evidence = f"<br>Evidence cited on this page: published {years[0]}–{years[-1]}." if years else ""
+    next_review = "Review overdue since" if overdue(page.meta, today()) else "Next review due"
     return (
         '<aside class="page-review" aria-label="About this page">'
         f'<p>Page last reviewed: <time datetime="{reviewed.isoformat()}">{_long_date(reviewed)}</time><br>'
-        f'Next review due: <time datetime="{due.isoformat()}">{_long_date(due)}</time></p>'
+        f'{next_review}: <time datetime="{due.isoformat()}">{_long_date(due)}</time></p>'
         f"<p>Published by {html.escape(_publisher(config))}. Based on the factsheet “Acupuncture for back pain”, "
         f"{html.escape(config.extra.get('source_evidence', ''))}.{evidence}</p>"
         f"{_cite_box(page, config)}</aside>"
@@ -125,7 +104,7 @@ def json_ld(page, config) -> dict:
         "@type": "MedicalWebPage",
         "name": _title(page),
         "headline": _title(page),
-        "description": page.meta.get("description", config.site_description),
+        "description": str(page.meta.get("description") or config.site_description or ""),
         "inLanguage": "en-GB",
         "lastReviewed": page.meta["last_reviewed"].isoformat(),
         "publisher": publisher,
@@ -185,7 +164,7 @@ def head_tags(page, config) -> str:
     og = {
         "og:type": "article",
         "og:title": _title(page),
-        "og:description": page.meta.get("description", config.site_description),
+        "og:description": str(page.meta.get("description") or config.site_description or ""),
         "og:site_name": config.site_name,
         "og:locale": "en_GB",
     }
@@ -202,18 +181,52 @@ def head_tags(page, config) -> str:
 # --- MkDocs events ---------------------------------------------------------------------------
 
 
+def front_matter_problem(source: str) -> tuple[int, str] | None:
+    """(line, problem) if the page has front matter that YAML cannot read. MkDocs then ignores
+    the whole block (its meta is empty) and would show it on the page as text."""
+    match = YAML_RE.match(source)
+    if not match:
+        return None
+    try:
+        yaml.load(match.group(1), SafeLoader)  # MkDocs' own reading (mkdocs.utils.meta.get_data)
+    except yaml.YAMLError as error:
+        return yaml_problem(error, first_line=2)  # line 1 is the opening ---
+    return None
+
+
+def overdue_notice(due: date) -> str:
+    """For readers, under the page's heading: the review this page was due has not been done."""
+    return (
+        '<div class="admonition warning review-overdue" role="note">'
+        f'<p class="admonition-title">Review overdue since <time datetime="{due.isoformat()}">{_long_date(due)}</time></p>'
+        "<p>This page was due to be checked again on that date, and has not been yet: "
+        "some of it may be out of date.</p></div>"
+    )
+
+
 def on_page_markdown(markdown, page, config, files):
-    for line, problem in review_problems(page.meta, page.file.content_string, date.today()):
+    source = page.file.content_string
+    if unreadable := front_matter_problem(source):
+        line, problem = unreadable
+        log.error(f"docs/{page.file.src_uri}:{line}: front matter: {problem}")
+        match = YAML_RE.match(markdown)
+        return markdown[match.end():] if match else markdown  # never the raw YAML on the page
+    for line, problem in review_problems(page.meta, source, today()):
         log.warning(f"docs/{page.file.src_uri}:{line}: {problem}")
+    if due := overdue(page.meta, today()):
+        log.info(f"docs/{page.file.src_uri}: review overdue since {_long_date(due)}: check the page, then update last_reviewed and next_review")
+    return markdown
 
 
 def on_page_content(html_text, page, config, files):
-    if isinstance(page.meta.get("last_reviewed"), date) and isinstance(page.meta.get("next_review"), date):
+    if is_day(page.meta.get("last_reviewed")) and is_day(page.meta.get("next_review")):
+        if due := overdue(page.meta, today()):
+            html_text = re.sub(r"(</h1>)", lambda m: m.group(1) + overdue_notice(due), html_text, count=1)
         return html_text + review_box(page, config)
     return html_text
 
 
 def on_post_page(output, page, config):
-    if not isinstance(page.meta.get("last_reviewed"), date):
+    if not is_day(page.meta.get("last_reviewed")):
         return output
     return output.replace("</head>", head_tags(page, config) + "\n</head>", 1)

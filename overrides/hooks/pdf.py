@@ -19,7 +19,6 @@ from collections import Counter
 from datetime import date
 from pathlib import Path
 
-from mkdocs.exceptions import PluginError
 from mkdocs.plugins import get_plugin_logger
 
 log = get_plugin_logger("pdf")
@@ -42,7 +41,7 @@ class Edition:
     def slug(self, url: str) -> str:
         return url.strip("/").replace("/", "-") or "home"
 
-    def document(self) -> str:
+    def document(self) -> str | None:
         sections = []
         for url in self.order:
             title, body = self.pages[url]
@@ -60,7 +59,9 @@ class Edition:
         )
         repeated = [i for i, n in Counter(ID.findall(document)).items() if n > 1]
         if repeated:
-            raise PluginError(f"PDF: element ids repeated in the joined document: {', '.join(repeated[:5])}")
+            # Logged, not raised: `--strict` stops the build on it, and `mkdocs serve` goes on.
+            log.error(f"PDF: element ids repeated in the joined document: {', '.join(repeated[:5])}; no PDF made")
+            return None
         return document
 
     def _localise(self, url: str, body: str) -> str:
@@ -149,6 +150,8 @@ edition: Edition | None = None
 def on_config(config):
     global edition
     edition = Edition(config) if os.environ.get("FACTSHEET_PDF", "on") != "off" else None
+    # overrides/main.html links to the PDF only when there is one (`./run serve` makes none).
+    config.extra["pdf_edition"] = PDF_NAME if edition else None
 
 
 def on_nav(nav, config, files):
@@ -168,8 +171,11 @@ def on_post_build(config):
         return
     from weasyprint import CSS, HTML  # imported here: only a PDF build needs it
 
+    document = edition.document()
+    if document is None:
+        return
     target = Path(config.site_dir) / PDF_NAME
-    HTML(string=edition.document(), base_url=config.site_dir).write_pdf(
+    HTML(string=document, base_url=config.site_dir).write_pdf(
         target, stylesheets=[CSS(filename=STYLESHEET)], pdf_variant="pdf/ua-1", pdf_identifier=False
     )
     log.info(f"PDF written: {target.name} ({target.stat().st_size // 1024} KiB)")

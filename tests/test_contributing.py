@@ -1,0 +1,124 @@
+"""CONTRIBUTING.md, walked through as an editor would, in a fresh copy of the project: every
+command it documents exists and runs, and its examples (add a page, cite a new study on an
+evidence page and add its row) build as it says. The copy shares the tests' .venv/ (linked), so
+`./run` sets nothing up again.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import signal
+import subprocess
+import time
+import urllib.request
+
+import pytest
+
+from conftest import ROOT, errors, mkdocs
+from preview import STARTUP_SECONDS, answer_ctrl_c, copy_project, free_port
+
+GUIDE = (ROOT / "CONTRIBUTING.md").read_text(encoding="utf-8")
+RUN_COMMANDS = set(re.findall(r"^  ([a-z]+)\)$", (ROOT / "run").read_text(encoding="utf-8"), re.MULTILINE))
+
+
+def blocks(language: str) -> list[str]:
+    """The guide's fenced code blocks in one language, without their indentation."""
+    found = re.findall(rf"^( *)```{language}\n(.*?)^\1```$", GUIDE, re.MULTILINE | re.DOTALL)
+    return [re.sub(rf"^{indent}", "", body, flags=re.MULTILINE) for indent, body in found]
+
+
+def commands() -> list[str]:
+    """Every command the guide tells the editor to type: its sh blocks and inline `./run …`."""
+    typed = [line.strip() for block in blocks("sh") for line in block.splitlines() if line.strip()]
+    return typed + re.findall(r"`((?:[A-Z_]+=\S+ )*\./run [a-z]+[^`]*)`", GUIDE)
+
+
+@pytest.fixture
+def project(tmp_path):
+    copy = copy_project(tmp_path)
+    (copy / ".venv").symlink_to(ROOT / ".venv")
+    return copy
+
+
+def test_every_documented_command_exists():
+    found = commands()
+    assert {"./run serve", "./run test", "./run review", ".venv/bin/pre-commit install"} <= set(found), found
+    for command in found:
+        program = next(word for word in command.split() if "=" not in word)
+        if program == "./run":
+            assert command.split("./run ", 1)[1].split()[0] in RUN_COMMANDS, command
+        else:
+            assert (ROOT / program).exists(), command
+
+
+def test_run_serve_answers_as_the_guide_says(project):
+    port = free_port()
+    log = (project / "serve.log").open("w")
+    server = subprocess.Popen(
+        ["./run", "serve", "--dev-addr", f"127.0.0.1:{port}"], cwd=project, stdout=log, stderr=subprocess.STDOUT,
+        env={**os.environ, "NO_COLOR": "1"}, preexec_fn=answer_ctrl_c,
+    )
+    try:
+        deadline = time.monotonic() + STARTUP_SECONDS
+        while f"Serving on http://127.0.0.1:{port}/" not in (project / "serve.log").read_text():
+            assert server.poll() is None and time.monotonic() < deadline, (project / "serve.log").read_text()
+            time.sleep(0.2)
+        with urllib.request.urlopen(f"http://127.0.0.1:{port}/", timeout=2) as response:
+            page = response.read().decode()
+        assert "Acupuncture for back pain" in page
+        assert ".pdf" not in page, "the preview has no PDF, so no PDF link"
+        assert "end-of-life" not in (project / "serve.log").read_text().lower()
+    finally:
+        server.send_signal(signal.SIGINT)  # Ctrl+C, as the guide says
+        try:
+            server.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            server.kill()
+            server.wait(timeout=15)
+
+
+def test_run_review_runs(project):
+    result = subprocess.run(["./run", "review"], cwd=project, capture_output=True, text=True,
+                            env={**os.environ, "FACTSHEET_TODAY": "2026-12-01"})
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert result.stdout.strip() == "No page is overdue for review on 2026-12-01."
+
+
+def test_pre_commit_install_sets_up_the_hook(project):
+    subprocess.run(["git", "init", "-q"], cwd=project, check=True)
+    result = subprocess.run([".venv/bin/pre-commit", "install"], cwd=project, capture_output=True, text=True)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert (project / ".git" / "hooks" / "pre-commit").exists()
+
+
+def test_adding_a_page_and_a_study_as_the_guide_says(project):
+    env = {"FACTSHEET_PDF": "off", "FACTSHEET_TODAY": "2026-12-01"}
+    # Add a page: its front matter and heading as the guide shows them, and its nav line.
+    page = next(block for block in blocks("markdown") if block.startswith("---\ntitle: Exercise"))
+    (project / "docs" / "exercise-and-acupuncture.md").write_text(page, encoding="utf-8")
+    nav_line = next(line for line in blocks("yaml")[0].splitlines() if "exercise-and-acupuncture.md" in line)
+    config = project / "mkdocs.yml"
+    config.write_text(config.read_text(encoding="utf-8").replace(
+        "  - How acupuncture can help: how-acupuncture-can-help.md\n",
+        f"  - How acupuncture can help: how-acupuncture-can-help.md\n{nav_line}\n"), encoding="utf-8")
+    result = mkdocs("build", "--strict", cwd=project, env=env)
+    assert result.returncode == 0, result.stderr
+
+    # Cite a study on an evidence page without its row: the build names the line and what to add.
+    evidence = project / "docs" / "evidence.md"
+    text = evidence.read_text(encoding="utf-8")
+    evidence.write_text(text + "\nA study of exercise [@nice2016].\n", encoding="utf-8")
+    line = len(text.splitlines()) + 2
+    result = mkdocs("build", "--strict", cwd=project, env=env)
+    assert result.returncode == 1
+    assert errors(result) == [f"evidence-table: docs/evidence.md:{line}: cites nice2016, which has no row in docs/evidence-table.md: add one"]
+
+    # Add its row, in the form the guide shows.
+    row = next(block for block in blocks("markdown") if block.startswith("| [@"))
+    table = project / "docs" / "evidence-table.md"
+    table_text = table.read_text(encoding="utf-8")
+    last_row = [line for line in table_text.splitlines() if line.startswith("| [@")][-1]
+    table.write_text(table_text.replace(last_row, last_row + "\n" + row.strip().replace("[@yuan2008]", "[@nice2016]")), encoding="utf-8")
+    result = mkdocs("build", "--strict", cwd=project, env=env)
+    assert result.returncode == 0, result.stderr
