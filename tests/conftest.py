@@ -28,6 +28,21 @@ def mkdocs(*args: str, cwd: Path = ROOT, env: dict[str, str] | None = None) -> s
     return subprocess.run([sys.executable, "-m", "mkdocs", *args], cwd=cwd, env=env, capture_output=True, text=True)
 
 
+# What a copy of the project leaves out: set-up, build output and caches, so that it builds afresh.
+NOT_COPIED = shutil.ignore_patterns(".git", ".venv", "site", ".cache", ".pytest_cache", "__pycache__", "build", "bench", "*.egg-info")
+
+
+def copy_project(target: Path) -> Path:
+    """A copy of the project in target/project, as a git repository of one commit: "Last changed"
+    on every page comes from git history (overrides/hooks/last_changed.py)."""
+    project = target / "project"
+    shutil.copytree(ROOT, project, ignore=NOT_COPIED)
+    identity = ["-c", "user.name=test", "-c", "user.email=test@localhost"]
+    for command in (["init", "-q"], ["add", "-A"], [*identity, "commit", "-q", "-m", "copy"]):
+        subprocess.run(["git", *command], cwd=project, check=True, capture_output=True)
+    return project
+
+
 @dataclass
 class BuiltSite:
     root: Path

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import json
 import os
-import shutil
 import signal
 import socket
 import subprocess
@@ -23,11 +22,10 @@ from pathlib import Path
 
 from bs4 import BeautifulSoup
 
-from conftest import ROOT
+from conftest import ROOT, copy_project
 
 PORTS = range(8201, 8300)
 # What a build writes, and what an editor's copy would not have: left out of the copy.
-NOT_COPIED = shutil.ignore_patterns(".git", ".venv", "site", ".pytest_cache", "__pycache__", "build", "bench", "*.egg-info")
 STARTUP_SECONDS = 180  # the first build, on a busy machine
 CHANGE_SECONDS = 60  # a rebuild after a save
 ANSWER_SECONDS = 2  # a page that takes longer than this is a hang, as the editor sees it
@@ -143,12 +141,6 @@ class Preview:
             yield path
         finally:
             path.write_text(original, encoding="utf-8")
-
-
-def copy_project(target: Path) -> Path:
-    project = target / "project"
-    shutil.copytree(ROOT, project, ignore=NOT_COPIED)
-    return project
 
 
 @contextmanager

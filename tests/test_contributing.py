@@ -15,8 +15,8 @@ import urllib.request
 
 import pytest
 
-from conftest import ROOT, errors, mkdocs
-from preview import STARTUP_SECONDS, answer_ctrl_c, copy_project, free_port
+from conftest import ROOT, copy_project, errors, mkdocs
+from preview import STARTUP_SECONDS, answer_ctrl_c, free_port
 
 GUIDE = (ROOT / "CONTRIBUTING.md").read_text(encoding="utf-8")
 RUN_COMMANDS = set(re.findall(r"^  ([a-z]+)\)$", (ROOT / "run").read_text(encoding="utf-8"), re.MULTILINE))

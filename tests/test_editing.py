@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import os
 import re
-import shutil
 import subprocess
 import sys
 import sysconfig
@@ -22,7 +21,7 @@ import yaml
 from bs4 import BeautifulSoup
 from pybtex.database import parse_string
 
-from conftest import ROOT
+from conftest import ROOT, copy_project
 
 BIN = Path(sysconfig.get_path("scripts"))
 DATA = Path(__file__).parent / "data"
@@ -365,16 +364,10 @@ def test_pre_commit_runs_the_same_checks_with_local_tools_only():
 
 # --- ProperDocs ---------------------------------------------------------------------------------
 
-# Only what a build writes is left out of the copy: the citation cache and build output.
-NOT_COPIED = shutil.ignore_patterns(".git", ".venv", "site", ".cache", ".pytest_cache", "__pycache__", "build", "bench")
-
-
 @pytest.fixture(scope="module")
 def properdocs_site(tmp_path_factory) -> Path:
     """The site built by ProperDocs, strictly, from a fresh copy of the project (no shared cache)."""
-    project = tmp_path_factory.mktemp("properdocs") / "project"
-    shutil.copytree(ROOT, project, ignore=NOT_COPIED)
-    _commit_all(project)  # "Last changed" comes from git history (overrides/hooks/last_changed.py)
+    project = copy_project(tmp_path_factory.mktemp("properdocs"))
     out = project / "site"
     result = run(
         sys.executable, "-m", "properdocs", "build", "--strict", "-f", "mkdocs.yml", "--site-dir", out,
@@ -383,13 +376,6 @@ def properdocs_site(tmp_path_factory) -> Path:
     assert result.returncode == 0, result.stderr
     assert "WARNING" not in result.stderr and "ERROR" not in result.stderr, result.stderr
     return out
-
-
-def _commit_all(project: Path) -> None:
-    """Makes a copy of the project a git repository of one commit."""
-    identity = ["-c", "user.name=test", "-c", "user.email=test@localhost"]
-    for command in (["init", "-q"], ["add", "-A"], [*identity, "commit", "-q", "-m", "copy"]):
-        subprocess.run(["git", *command], cwd=project, check=True, capture_output=True)
 
 
 def files_of(root: Path) -> set[str]:

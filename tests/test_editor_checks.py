@@ -14,13 +14,11 @@ import pytest
 import yaml
 from bs4 import BeautifulSoup
 
-from conftest import BIBLIOGRAPHY_PAGE, HOOKS, ROOT, errors, mkdocs
-from preview import copy_project
+from conftest import BIBLIOGRAPHY_PAGE, ROOT, copy_project, errors, mkdocs
 from test_editing import rel, run, tool
 
 CLOCK = "FACTSHEET_TODAY"
-# The fixture sites' citations: today's hook, until the citations plugin (issue 14) replaces it.
-WITH_METADATA = (*(("citations",) if (HOOKS / "citations.py").exists() else ()), "page_metadata")
+WITH_METADATA = ("page_metadata",)
 REVIEW_WORKFLOW = ROOT / ".github" / "workflows" / "review.yml"
 
 

@@ -18,6 +18,9 @@ from conftest import ROOT, BuiltSite
 from preview import ANSWER_SECONDS, Preview, serving
 
 NAV = BuiltSite(ROOT, "").nav_urls  # {title: site URL}
+# The About page's review dates as they stand, which the tests take out or move into the past.
+ABOUT_REVIEW_DATES = re.search(r"^last_reviewed: .*\nnext_review: .*$", (ROOT / "docs" / "about.md").read_text(encoding="utf-8"), re.MULTILINE).group(0)
+ABOUT_NEXT_REVIEW = ABOUT_REVIEW_DATES.splitlines()[1]
 PAGES = list(NAV.values())
 TODAY = "2026-12-01"  # the preview's clock: these tests mean the same on any day
 
@@ -78,7 +81,7 @@ def test_missing_review_date(preview):
     own = shows_then_clears(
         preview, "missing next_review", NAV["About this information"],
         "docs/about.md:1: front matter needs next_review: YYYY-MM-DD",
-        preview.edited("docs/about.md", "next_review: 2027-11-24\n", ""),
+        preview.edited("docs/about.md", ABOUT_NEXT_REVIEW + "\n", ""),
     )
     assert own[0].startswith("Warning:")
 
@@ -161,7 +164,7 @@ def test_study_without_a_row_in_the_evidence_table(preview):
 def test_passed_review_date_informs_readers_and_does_not_block(preview):
     """With the clock at 1 December 2026, a review due on 25 November 2026 has passed."""
     page = NAV["About this information"]
-    with preview.edited("docs/about.md", "next_review: 2027-11-24", "next_review: 2026-11-25"):
+    with preview.edited("docs/about.md", ABOUT_REVIEW_DATES, "last_reviewed: 2025-11-25\nnext_review: 2026-11-25"):
         notice = lambda: preview.page(page).select_one(".review-overdue")  # noqa: E731
         preview.wait_until("overdue notice: shown", lambda: notice() is not None)
         assert " ".join(notice().get_text(" ").split()).startswith("Review overdue since 25 November 2026")

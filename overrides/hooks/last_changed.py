@@ -5,8 +5,10 @@ renames), and git 2.39 (Debian 12) selects no commit at all with only lower-case
 unless a diff is also printed, so the plugin showed the build day on every page, as a fallback it
 only logs at info level.
 
+A page that has no commit yet (an editor's new page) shows no date, never the build's, and the
+build says so at INFO level: it can be previewed, built and tested before it is committed.
+
 Fails the strict build, naming the file, rather than show a wrong date:
-- a page that has no commit yet (commit it; `mkdocs serve` shows the warning and no date);
 - a shallow clone whose history stops before the page's last change: git then counts the clone's
   first commit as the change of every file. The publishing workflow fetches the whole history.
 - a project outside any git repository.
@@ -50,7 +52,7 @@ def last_change(path: Path) -> tuple[datetime | None, str]:
         return None, "is not in a git repository, so when it last changed is unknown (build from a git clone)"
     line = _git(path.parent, "log", "-1", "--format=%H %at", "--", path.name)
     if not line:
-        return None, "has no commit yet, so when it last changed is unknown (commit it)"
+        return None, ""
     commit, stamp = line.split()
     if commit in _shallow_boundary(Path(top)):
         return None, ("is in a shallow clone whose history stops before its last change "
@@ -60,8 +62,10 @@ def last_change(path: Path) -> tuple[datetime | None, str]:
 
 def on_page_markdown(markdown, page, config, files):
     when, problem = last_change(Path(page.file.abs_src_path))
-    if when is None:
+    if problem:
         log.warning(f"docs/{page.file.src_uri}: {problem}")
+    elif when is None:
+        log.info(f'docs/{page.file.src_uri}: not committed yet, so it shows no "Last changed" date until it is')
     else:
         page.meta["last_changed"] = when
     return markdown
