@@ -166,3 +166,11 @@ def test_no_click_hover_or_sort_wording(text):
 def test_status_label_stands_apart_from_the_sentence(text):
     """"(NICE 2009) Superseded by NICE 2016. Since 2016..." ran the label into the sentence."""
     assert "Superseded by NICE 2016" in text
+
+
+def test_every_citing_chapter_opens_with_the_dated_currency_note(site, pdf):
+    """On paper as on screen, a reader of any one chapter learns where the evidence stands today."""
+    citing = [title for title, url in site.nav_urls.items() if site.html(url).select_one("aside.evidence-currency")]
+    assert len(citing) >= 8, citing
+    text = " ".join(" ".join(page.extract_text() for page in pdf.pages).split())
+    assert text.count("The research in this factsheet goes up to 2010.") == len(citing)

@@ -221,6 +221,14 @@ def test_cite_this_page_gives_text_and_bibtex(site):
     assert only.fields["title"] == "The evidence: systematic reviews"
 
 
+def test_cite_this_page_names_the_home_page_once(site):
+    """The home page's title is the site's name: the citation says it once, not as page and website."""
+    box = site.article("").select_one("details.cite-page")
+    assert box.select_one(".cite-page-text").get_text().count("Acupuncture for back pain") == 2  # the team's name, the title
+    (only,) = parse_string(box.select_one(".cite-page-bibtex").get_text(), "bibtex").entries.values()
+    assert "howpublished" not in only.fields
+
+
 def test_every_reference_downloads_as_bibtex_and_ris_that_round_trip(site):
     """Each entry's links name the site's bibliography files and the entry's key; the files
     parse, and each entry in them matches references.bib (the browser test saves one)."""

@@ -52,16 +52,18 @@ def page_citation(page, config) -> tuple[str, str]:
     author = name[0].upper() + name[1:]  # "the … team" opens the citation
     reviewed = page.meta["last_reviewed"]
     url = page.canonical_url if config.site_url else ""
+    # The home page's title is the site's name: said once, not as both page and website.
+    website = f"<em>{html.escape(config.site_name)}</em>. " if _title(page) != config.site_name else ""
     text = (
         f"{html.escape(author)} ({reviewed.year}). {html.escape(_title(page))}. "
-        f"<em>{html.escape(config.site_name)}</em>. Last reviewed {_long_date(reviewed)}."
+        f"{website}Last reviewed {_long_date(reviewed)}."
         + (f' <a href="{html.escape(url)}">{html.escape(url)}</a>' if url else "")
     )
     slug = re.sub(r"[^a-z]", "", (page.file.src_uri.removesuffix(".md")).lower()) or "home"
     fields = {
         "author": "{" + author + "}",
         "title": _title(page),
-        "howpublished": config.site_name,
+        "howpublished": config.site_name if _title(page) != config.site_name else "",
         "year": str(reviewed.year),
         "note": f"Last reviewed {reviewed.isoformat()}",
         "url": url,

@@ -28,6 +28,7 @@ STYLESHEET = Path(__file__).parent.parent / "assets" / "stylesheets" / "pdf.css"
 
 ID = re.compile(r'\bid="([^"]+)"')
 HREF = re.compile(r'\bhref="([^"]*)"')
+CURRENCY_NOTE = re.compile(r'<aside class="admonition info evidence-currency".*?</aside>', re.DOTALL)
 
 
 class Edition:
@@ -161,7 +162,10 @@ def on_nav(nav, config, files):
 
 def on_post_page(output, page, config):
     if edition:
-        edition.pages[page.url] = (page.title, page.content)
+        # The dated note on how current the evidence is (overrides/partials/evidence-currency.html)
+        # is part of the page's template, not its content: the PDF's chapter opens with it too.
+        note = CURRENCY_NOTE.search(output)
+        edition.pages[page.url] = (page.title, (note.group(0) if note else "") + page.content)
     return output
 
 
