@@ -256,6 +256,15 @@ def test_latex_becomes_unicode_outside_html(fixture_site):
     assert cited_texts(built) == ["(Müller 2006)"]
 
 
+def test_backslash_that_is_no_latex(fixture_site):
+    bib = FIXTURE_BIB.replace("  title   = {A trial in {Germany}},", "  title   = {A trial in {Germany}\\},")
+    assert_fails_with(
+        fixture_site(PAGE, bib=bib).build(),
+        "refs.bib:3: entry 'witt2006': the title has a backslash that pybtex cannot read as LaTeX; "
+        "write \\textbackslash{} for a backslash itself, or take it out",
+    )
+
+
 def test_non_utf8_bibliography(fixture_site):
     built = fixture_site(PAGE)
     (built.path / "refs.bib").write_bytes(FIXTURE_BIB.replace("Germany", "M\u00fcnchen").encode("latin-1"))

@@ -316,3 +316,36 @@ def test_mkdocs_serve_keeps_serving_with_a_broken_bibliography(fixture_site):
     finally:
         server.terminate()
         server.wait(10)
+
+
+def test_mkdocs_serve_formats_only_the_citations_a_page_edit_adds(fixture_site):
+    """Editing a page re-runs pandoc for new citations only; an edit that adds none runs no pandoc."""
+    built = fixture_site({"index.md": "# Home\n\nA claim [@witt2006]. Another [@sherman2009a].\n"})
+    page = built.path / "docs" / "index.md"
+    log_file = (built.path / "serve.log").open("w", encoding="utf-8")
+    port = _free_port()
+    url = f"http://127.0.0.1:{port}/"
+    server = subprocess.Popen(
+        [sys.executable, "-m", "mkdocs", "serve", "--verbose", "--dev-addr", f"127.0.0.1:{port}"],
+        cwd=built.path, stdout=log_file, stderr=subprocess.STDOUT, env={**os.environ, "NO_MKDOCS_2_WARNING": "1"},
+    )
+
+    def pandoc_lines() -> list[str]:
+        text = (built.path / "serve.log").read_text(encoding="utf-8")
+        return [line.split("citations: ", 1)[1] for line in text.splitlines() if "pandoc" in line and "citations: " in line]
+
+    try:
+        assert _wait_for(url, "Witt 2006", 60), "mkdocs serve did not come up"
+        assert pandoc_lines() == ["pandoc formats 2 citation(s); 0 were in the cache"]
+        page.write_text(page.read_text(encoding="utf-8") + "\nA sentence added by the editor.\n", encoding="utf-8")
+        assert _wait_for(url, "added by the editor", 30)
+        after_text_edit = pandoc_lines()[1:]  # one line per rebuild (the watcher may rebuild twice)
+        assert after_text_edit and set(after_text_edit) == {"pandoc does not run: all 2 citation(s) were in the cache"}
+        page.write_text(page.read_text(encoding="utf-8") + "\nA new one [@witt2006, p. 5].\n", encoding="utf-8")
+        assert _wait_for(url, "Witt 2006, p. 5", 30)
+        after_citation_edit = pandoc_lines()[1 + len(after_text_edit):]
+        assert [line for line in after_citation_edit if "formats" in line] == ["pandoc formats 1 citation(s); 2 were in the cache"]
+    finally:
+        server.terminate()
+        server.wait(10)
+        log_file.close()

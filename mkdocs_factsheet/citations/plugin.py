@@ -136,7 +136,7 @@ class SiteBuild:
         self.later: dict[str, dict[str, str]] = {}  # src_uri -> {name: HTML}, after search indexing
         self.data: dict[str, dict] = {}  # key -> page.meta["references"] item
         self.position: dict[str, int] = {}  # key -> its place in the style's order
-        self.items: dict[tuple[str, str, str], str] = {}  # (key, downloads folder, backlinks) -> list item
+        self.items: dict[tuple[str, str], tuple[str, str, str]] = {}  # (key, downloads folder) -> list item's parts
         self.filled_in = False
         self._read_inputs(options)
 
@@ -337,6 +337,11 @@ class SiteBuild:
         sources = {c.source for _, found, _, _ in self.pages.values() for c in found.in_order if not c.problem}
         sources |= {f"[@{e.fields['replacement']}]" for e in entries.values() if e.fields.get("replacement")}
         self.citeproc.start(sources)
+        if self.citeproc.running:
+            missing = len(self.citeproc.missing)
+            log.debug(f"pandoc formats {missing} citation(s); {len(sources) - missing} were in the cache")
+        else:
+            log.debug(f"pandoc does not run: all {len(sources)} citation(s) were in the cache")
 
     def finish_formatting(self) -> None:
         if not self.citeproc or self.unavailable:
@@ -390,9 +395,9 @@ class SiteBuild:
             page.content = PLACEHOLDER.sub(lambda m: text_of.get(int(m.group(1)), m.group(0)), content)
             for item in _toc_items(page.toc):  # a citation in a heading: plain text in the contents
                 for citation in found.in_order:
-                    plain_text = markup.plain(text_of.get(citation.index, ""))
                     for written in (citation.source, html.escape(citation.source, quote=False)):
-                        item.title = item.title.replace(written, plain_text)
+                        if written in item.title:
+                            item.title = item.title.replace(written, markup.plain(text_of.get(citation.index, "")))
             page.present_anchor_ids.update(anchors)
             page.meta["references"].sort(key=lambda data: self.position.get(data["key"], 0))
             self.later[path] = later
@@ -447,14 +452,15 @@ class SiteBuild:
         return markup.reference_list(items, bibliography=not here_only)
 
     def _reference_item(self, key: str, exports_url: str, backlinks: str) -> str:
-        """One list item, made once per build for each address of the downloads folder."""
-        if (key, exports_url, backlinks) not in self.items:
+        """One list item; all but its backlinks made once per build for each address of the downloads folder."""
+        if (key, exports_url) not in self.items:
             entry, name = self.bibliography.entries[key], self._short_name(key)
-            self.items[key, exports_url, backlinks] = markup.reference_item(
-                key, self._badge(key), self.formatted.entries.get(key, html.escape(key)),
-                markup.identifier_links(entry.fields, key, name, exports_url), backlinks,
+            self.items[key, exports_url] = (
+                self._badge(key), self.formatted.entries.get(key, html.escape(key)),
+                markup.identifier_links(entry.fields, key, name, exports_url),
             )
-        return self.items[key, exports_url, backlinks]
+        badge, text, links = self.items[key, exports_url]
+        return markup.reference_item(key, badge, text, links, backlinks)
 
     def _short_name(self, key: str) -> str:
         """First author and year, e.g. "Witt 2006", to tell which entry a link or search result is for."""
