@@ -8,12 +8,14 @@ build. This plugin, only under `mkdocs serve`:
   the build and removed after it) and puts a problem box at the top of every page: each problem
   as the same `file:line: message` line the build prints, those of the page itself first, the
   others linking to their page. The live reload shows the next build's box, or none;
+- keeps the theme's compiled templates from one rebuild to the next (they are recompiled when
+  they change);
 - keeps the preview answering when a rebuild fails anyway (a mistake in mkdocs.yml, which MkDocs
   reads before any plugin runs, or a plugin that raises): the failure is said in one line and the
   last site that built is served again, with the box. It does so by wrapping the server's
   builder in `on_serve`, the event MkDocs provides to modify the server before it starts.
 
-Under `mkdocs build` (and gh-deploy) it shows nothing and catches nothing: a strict build, the
+Under `mkdocs build` (and gh-deploy) it shows, catches and keeps nothing: a strict build, the
 tests and CI fail on every problem. In both, MkDocs' own link and nav messages are given the
 file and line they are about (mkdocs_factsheet.messages).
 """
@@ -29,6 +31,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import yaml
+from jinja2 import FileSystemBytecodeCache
 from mkdocs.exceptions import Abort, BuildError, ConfigurationError
 from mkdocs.plugins import BasePlugin, event_priority, get_plugin_logger
 from mkdocs.utils import get_relative_url
@@ -101,6 +104,7 @@ class EditorPreviewPlugin(BasePlugin):
         self.last_good: Path | None = None  # a copy of the last site that built, to serve if one does not
         self.pages: dict[str, str] = {}  # page file as the editor names it (docs/x.md) -> site URL
         self.project: Path | None = None  # the folder of mkdocs.yml, which file names are relative to
+        self.templates: Path | None = None  # the theme's compiled templates, for this session
 
     def on_startup(self, *, command, dirty):
         self.serving = command == "serve"
@@ -120,6 +124,15 @@ class EditorPreviewPlugin(BasePlugin):
             self._collect()
         return config
 
+    def on_env(self, env, config, files):
+        # Each rebuild makes a new Jinja environment, which would compile the theme's templates
+        # again: a quarter of a rebuild. Jinja keeps their bytecode for the session, under each
+        # template's checksum, so a template the editor changes is compiled afresh.
+        if self.serving:
+            self.templates = self.templates or Path(tempfile.mkdtemp(prefix="editor-preview-templates-"))
+            env.bytecode_cache = FileSystemBytecodeCache(str(self.templates))
+        return env
+
     def on_post_page(self, output, page, config):
         self.pages[f"{self.docs_dir}/{page.file.src_uri}"] = page.url
         return output
@@ -137,8 +150,9 @@ class EditorPreviewPlugin(BasePlugin):
 
     def on_shutdown(self):
         self._finish()
-        if self.last_good:
-            shutil.rmtree(self.last_good, ignore_errors=True)
+        for folder in (self.last_good, self.templates):
+            if folder:
+                shutil.rmtree(folder, ignore_errors=True)
 
     # --- serve only -----------------------------------------------------------------------------
 

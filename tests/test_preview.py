@@ -180,3 +180,15 @@ def test_misspelt_setting_in_mkdocs_yml(preview):
         preview.wait_until("misspelt plugin: shown", lambda: any(expected in text for text in problems(preview, "")))
         assert_every_page_answers(preview)
     preview.wait_until("misspelt plugin: cleared", lambda: preview.box("") is None)
+
+
+def test_an_edited_template_shows_at_once(preview):
+    """The preview keeps the theme's compiled templates between rebuilds; a template the editor
+    changes (here a partial that main.html includes) is compiled again, not served stale."""
+    page = NAV["Clinical studies"]
+    currency = lambda: " ".join(preview.page(page).select_one(".evidence-currency").get_text(" ").split())  # noqa: E731
+    with preview.edited("overrides/partials/evidence-currency.html", "The research in this factsheet goes up to 2010.",
+                        "The research in this factsheet (template edited) goes up to 2010."):
+        preview.wait_until("edited template: shown", lambda: "(template edited)" in currency())
+    preview.wait_until("edited template: undone", lambda: "(template edited)" not in currency())
+    assert "The research in this factsheet goes up to 2010." in currency()

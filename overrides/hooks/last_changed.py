@@ -45,9 +45,15 @@ def _shallow_boundary(top: Path) -> frozenset[str]:
     return frozenset(path.read_text().split()) if path and path.is_file() else frozenset()
 
 
+@functools.cache
+def _top_level(directory: Path) -> str | None:
+    """The repository's folder, asked once per folder of pages (one git call fewer per page)."""
+    return _git(directory, "rev-parse", "--show-toplevel")
+
+
 def last_change(path: Path) -> tuple[datetime | None, str]:
     """When the file was last committed, as `git log -1 <file>` says, or None and why not."""
-    top = _git(path.parent, "rev-parse", "--show-toplevel")
+    top = _top_level(path.parent)
     if top is None:
         return None, "is not in a git repository, so when it last changed is unknown (build from a git clone)"
     line = _git(path.parent, "log", "-1", "--format=%H %at", "--", path.name)
