@@ -128,7 +128,7 @@ class _PositionedParser(Parser):
             try:
                 plain_fields(entry)  # made once, and cached with the checked entries
             except UnreadableLatex as error:
-                written = re.search(rf"^\s*{error.field_name}\s*=", raw, re.MULTILINE | re.IGNORECASE)
+                written = re.search(rf"^\s*{re.escape(error.field_name)}\s*=", raw, re.MULTILINE | re.IGNORECASE)
                 at = line + raw.count("\n", 0, written.start()) if written else line
                 self.problems.append(
                     f"{self.name}:{at}: entry '{key}': the {error.field_name} has a backslash that pybtex cannot read "
