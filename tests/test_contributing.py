@@ -12,6 +12,7 @@ import signal
 import subprocess
 import time
 import urllib.request
+from pathlib import Path
 
 import pytest
 
@@ -83,6 +84,18 @@ def test_run_review_runs(project):
                             env={**os.environ, "FACTSHEET_TODAY": "2026-12-01"})
     assert result.returncode == 0, result.stdout + result.stderr
     assert result.stdout.strip() == "No page is overdue for review on 2026-12-01."
+
+
+def test_a_copy_sharing_the_venv_leaves_each_folder_its_own_plugins(project):
+    """A copy that shares .venv/ points the editable install at itself; the next `./run` here
+    points it back, so the editor's preview never runs a copy's (or a deleted copy's) plugins."""
+    where = [str(ROOT / ".venv" / "bin" / "python"), "-c", "import mkdocs_factsheet; print(mkdocs_factsheet.__file__)"]
+    env = {**os.environ, "FACTSHEET_TODAY": "2026-12-01"}
+    for folder in (project, ROOT):
+        result = subprocess.run(["./run", "review"], cwd=folder, capture_output=True, text=True, env=env)
+        assert result.returncode == 0, result.stdout + result.stderr
+        loaded = subprocess.run(where, cwd="/", capture_output=True, text=True, check=True).stdout.strip()
+        assert Path(loaded).resolve().is_relative_to(folder.resolve()), (folder, loaded)
 
 
 def test_pre_commit_install_sets_up_the_hook(project):
