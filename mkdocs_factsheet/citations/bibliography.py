@@ -216,7 +216,7 @@ def plain_fields(entry: BibEntry) -> dict:
     def read(name: str, latex: str) -> str:
         try:
             return plain(latex)
-        except (UnicodeDecodeError, PybtexSyntaxError) as error:  # a backslash ending the text; \{ or \}
+        except (UnicodeDecodeError, PybtexSyntaxError) as error:  # e.g. a backslash ending the text
             raise UnreadableLatex(name) from error
 
     fields = {name: value if name in ("pages", "doi", "url", "pmid") else read(name, value) for name, value in entry.fields.items()}
