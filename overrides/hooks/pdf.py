@@ -175,11 +175,14 @@ def on_post_build(config):
         return
     from weasyprint import CSS, HTML  # imported here: only a PDF build needs it
 
+    from mkdocs_factsheet.pdf_tags import finish  # the PDF/UA tags WeasyPrint leaves out
+
     document = edition.document()
     if document is None:
         return
     target = Path(config.site_dir) / PDF_NAME
     HTML(string=document, base_url=config.site_dir).write_pdf(
-        target, stylesheets=[CSS(filename=STYLESHEET)], pdf_variant="pdf/ua-1", pdf_identifier=False
+        target, stylesheets=[CSS(filename=STYLESHEET)], pdf_variant="pdf/ua-1", pdf_identifier=False,
+        finisher=finish,
     )
     log.info(f"PDF written: {target.name} ({target.stat().st_size // 1024} KiB)")
