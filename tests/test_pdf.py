@@ -262,7 +262,7 @@ def test_contents_give_the_page_each_chapter_heading_is_on(pdf, site):
     entries = {}
     for row in rows.values():
         words = " ".join(text for _, text in sorted(row))
-        if match := re.fullmatch(r"(?:\d+\.\s*)?(.+?)\s+(\d+)", words):
+        if match := re.fullmatch(r"(?:\d+\.\s*)?(.+?)[\s.]+(\d+)", words):  # leader dots or none
             entries[match.group(1)] = int(match.group(2))
     pages = [" ".join(page.extract_text().split()) for page in pdf.pages]
     wrong = []
