@@ -8,7 +8,8 @@ Pass `finish` as `write_pdf(..., finisher=finish)`. It works on WeasyPrint's own
 - table header cells say what they head (`/Scope /Column` in a table's header row, `/Row`
   elsewhere): WeasyPrint gives them no scope;
 - a link's alternative text (`/Contents`) is its text, as a reader sees it: WeasyPrint writes
-  its target there, such as "ref-ammendolia2008".
+  its target there, such as "ref-ammendolia2008";
+- the PDF opens with its bookmarks shown.
 """
 
 from __future__ import annotations
@@ -18,6 +19,8 @@ from weasyprint.formatting_structure import boxes
 
 
 def finish(document, pdf) -> None:
+    # The bookmarks (chapters and sections) show when the PDF opens.
+    pdf.catalog["PageMode"] = "/UseOutlines"
     _margin_text_as_artifacts(pdf)
     _header_scopes(pdf)
     _link_texts(document)

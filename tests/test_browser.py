@@ -1390,3 +1390,24 @@ def test_printing_a_page_keeps_all_its_text_and_drops_screen_controls(browsing, 
         assert len(headed) == len(with_rows), f"the header row is on {len(headed)} of the {len(with_rows)} sheets with rows"
     for leftover in ("Select a column heading", "↕", "BibTeX", "Cited in", "Cite this page"):
         assert leftover not in printed, f"printed: {leftover!r}"
+
+
+def test_preview_follows_its_citation_when_the_phone_is_turned(browsing):
+    """A preview open when the phone turned was left behind, off screen."""
+    page = browsing.page("phone-light")
+    page.goto(browsing.url(NAV["Clinical studies"]))
+    link = page.locator("a.citation-link").nth(2)
+    link.scroll_into_view_if_needed()
+    link.tap()
+    preview = page.locator("div.citation-preview")
+    expect(preview).to_be_visible()
+    try:
+        page.set_viewport_size({"width": 740, "height": 360})
+        page.wait_for_timeout(200)
+        box, cited = preview.bounding_box(), link.bounding_box()
+        assert 0 <= box["x"] and box["x"] + box["width"] <= 740, f"the preview spans {box['x']:.0f}-{box['x'] + box['width']:.0f}px of 740px"
+        beside = abs(box["y"] - (cited["y"] + cited["height"])) < 12 or abs(box["y"] + box["height"] - cited["y"]) < 12
+        assert beside, f"the preview is at {box['y']:.0f}px, its citation at {cited['y']:.0f}px"
+    finally:
+        page.keyboard.press("Escape")
+        page.set_viewport_size(DEVICES["phone"]["viewport"])

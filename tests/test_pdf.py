@@ -302,3 +302,9 @@ def test_note_boxes_differ_in_shape_not_only_colour(site):
     assert len(set(shapes.values())) == len(shapes), f"note boxes alike but for colour: {shapes}"
     colours = {kind: look[1:] for kind, look in looks.items()}
     assert len(set(map(str, colours.values()))) == len(colours), f"note boxes of one colour: {colours}"
+
+
+def test_pdf_opens_with_its_bookmarks_and_has_a_creation_date(pdf):
+    assert pdf.outline, "no bookmarks"
+    assert pdf.trailer["/Root"].get("/PageMode") == "/UseOutlines", "the bookmarks do not open with the PDF"
+    assert pdf.metadata.creation_date is not None, "no creation date"

@@ -56,6 +56,7 @@ class Edition:
             f"<title>{html.escape(self.config.site_name)}</title>"
             f'<meta name="author" content="{html.escape(self.config.site_author or "")}">'
             f'<meta name="description" content="{html.escape(self.config.site_description or "")}">'
+            f'<meta name="dcterms.created" content="{edition_date(Path(self.config.config_file_path).parent).isoformat()}">'
             f"</head><body>{self._title_page()}{self._contents()}{''.join(sections)}</body></html>"
         )
         repeated = [i for i, n in Counter(ID.findall(document)).items() if n > 1]
