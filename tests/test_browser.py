@@ -1411,3 +1411,16 @@ def test_preview_follows_its_citation_when_the_phone_is_turned(browsing):
     finally:
         page.keyboard.press("Escape")
         page.set_viewport_size(DEVICES["phone"]["viewport"])
+
+
+def test_words_found_by_search_do_not_look_like_links(browsing):
+    """Material underlined the found words in the accent colour, as links are shown."""
+    _search(browsing, "desktop", "sham")
+    page = browsing.page("desktop-light")
+    mark = page.locator(".md-search-result mark").first.evaluate("""(mark) => {
+      const style = getComputedStyle(mark), link = getComputedStyle(mark.closest('a') || mark.parentElement);
+      return {underlined: style.textDecorationLine.includes('underline'), colour: style.color, around: link.color, background: style.backgroundColor};
+    }""")
+    page.keyboard.press("Escape")
+    assert not mark["underlined"] and mark["colour"] == mark["around"], mark
+    assert mark["background"] not in ("rgba(0, 0, 0, 0)", "transparent"), f"found words are not highlighted: {mark}"
