@@ -228,6 +228,16 @@ def _struct_elements(pdf):
                 stack.append(kid)
 
 
+def test_a_table_over_several_pages_is_one_table(pdf, site):
+    """The evidence table was tagged as 3 tables, one a page, its header repeated as content."""
+    tables = [element for element in _struct_elements(pdf) if element.get("/S") == "/Table"]
+    html_tables = sum(len(site.article(url).select("table")) for url in site.nav_urls.values())
+    assert len(tables) == html_tables, f"{len(tables)} tagged tables for {html_tables} in the pages"
+    rows = len(site.article("evidence-table/").select(".evidence-table tbody tr"))
+    groups = {str(group.get_object()["/S"]): group.get_object() for group in tables[0]["/K"]}
+    assert set(groups) == {"/THead", "/TBody"} and len(groups["/TBody"]["/K"]) == rows, groups.keys()
+
+
 def test_table_header_cells_say_what_they_head(pdf):
     headers = [element for element in _struct_elements(pdf) if element.get("/S") == "/TH"]
     assert headers, "no header cells tagged"
