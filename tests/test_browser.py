@@ -1424,3 +1424,15 @@ def test_words_found_by_search_do_not_look_like_links(browsing):
     page.keyboard.press("Escape")
     assert not mark["underlined"] and mark["colour"] == mark["around"], mark
     assert mark["background"] not in ("rgba(0, 0, 0, 0)", "transparent"), f"found words are not highlighted: {mark}"
+
+
+@pytest.mark.parametrize("path", [NAV["All the studies at a glance"], NAV["Words we use"], NAV["Corrections to the original factsheet"]])
+def test_phone_header_and_footer_titles_are_not_cut(browsing, path):
+    """The header read "Acupuncture fo…", and "Next" in the footer was cut on 2 pages."""
+    page = browsing.page("phone-light")
+    page.goto(browsing.url(path))
+    cut = page.evaluate("""() => [...document.querySelectorAll('.md-header__topic .md-ellipsis, .md-footer__title .md-ellipsis')]
+      .filter((e) => e.scrollWidth > e.clientWidth + 1 || e.scrollHeight > e.clientHeight + 1 ||
+                     e.getBoundingClientRect().bottom > e.closest('.md-header, .md-footer').getBoundingClientRect().bottom)
+      .map((e) => `${e.textContent.trim()}: ${e.scrollWidth}px of ${e.clientWidth}px`)""")
+    assert not cut, f"/{path}: titles cut off:\n" + "\n".join(cut)
