@@ -467,6 +467,9 @@ SEARCHES = {
     "pregnancy": "evidence/",
     "sham": "evidence/",
     "NICE": "clinical-guidance/",
+    # A DOI or a PubMed number pasted from elsewhere finds its work (issue 23).
+    "10.1001/archinte.167.17.1892": "references/",
+    "17893311": "references/",
 }
 ONLY_IN_REFERENCES = "Mediators of Inflammation"  # a journal's name: no page mentions it
 

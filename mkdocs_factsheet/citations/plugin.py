@@ -475,8 +475,12 @@ class SiteBuild:
             cited = self.formatted.citations.get(f"[@{key}]")
             return markup.plain(cited).strip("()") if cited else html.escape(self._short_name(key))
 
+        def identifiers(key: str) -> str:  # so that a pasted DOI or PubMed number finds its work
+            data = self._as_data(key)
+            return "".join(f" {html.escape(data[field])}" for field in ("doi", "pmid") if data.get(field))
+
         return "".join(
-            f'<h2 id="ref-{html.escape(key)}">{title(key)}</h2><p>{markup.plain(self._badge(key) + " " + self.formatted.entries.get(key, ""))}</p>'
+            f'<h2 id="ref-{html.escape(key)}">{title(key)}</h2><p>{markup.plain(self._badge(key) + " " + self.formatted.entries.get(key, ""))}{identifiers(key)}</p>'
             for key in keys
         )
 
