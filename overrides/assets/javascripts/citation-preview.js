@@ -33,11 +33,14 @@
     const top = downwards ? box.bottom + GAP : box.top - GAP - height;
     const width = preview.offsetWidth;
     const left = Math.min(Math.max(MARGIN, box.left), document.documentElement.clientWidth - width - MARGIN);
-    // Placed in screen coordinates, from whichever box it is positioned in.
+    // The preview sits in the text, so it is placed from the box it is positioned in: the
+    // document (whose corner has scrolled off by scrollX, scrollY) or a positioned ancestor.
     const container = preview.offsetParent ?? document.body;
-    const origin = container === document.body ? { left: -window.scrollX, top: -window.scrollY } : container.getBoundingClientRect();
-    preview.style.left = `${left - origin.left - container.clientLeft + (container === document.body ? 0 : container.scrollLeft)}px`;
-    preview.style.top = `${top - origin.top - container.clientTop + (container === document.body ? 0 : container.scrollTop)}px`;
+    const inPage = container === document.body;
+    const origin = inPage ? { left: -window.scrollX, top: -window.scrollY } : container.getBoundingClientRect();
+    const inner = inPage ? { left: 0, top: 0 } : { left: container.scrollLeft - container.clientLeft, top: container.scrollTop - container.clientTop };
+    preview.style.left = `${left - origin.left + inner.left}px`;
+    preview.style.top = `${top - origin.top + inner.top}px`;
     preview.dataset.side = downwards ? "below" : "above";
   }
 
@@ -101,16 +104,16 @@
     else if (insidePreview(event.target)) clearTimeout(closing);
     else if (preview) hideSoon();
   });
+  let returning = false; // the focus is on its way back from a preview to its citation
   document.addEventListener("focusin", (event) => {
-    const link = citationLink(event.target);
     if (returning) return;
+    const link = citationLink(event.target);
     if (link) show(link);
     else if (preview && !insidePreview(event.target)) hide();
   });
   // A phone turned, or a window resized: the preview belongs where its citation was.
   window.addEventListener("resize", () => owner && place(owner));
   // Escape closes the preview; from inside it, the focus goes back to its citation.
-  let returning = false;
   document.addEventListener("keydown", (event) => {
     if (event.key !== "Escape" || !preview) return;
     const back = insidePreview(document.activeElement) ? owner : null;
