@@ -1136,7 +1136,8 @@ def _walk_focus(page, backwards: bool = False, limit: int = 600) -> list[dict]:
     stops = []
     for _ in range(limit):
         page.keyboard.press("Shift+Tab" if backwards else "Tab")
-        page.evaluate("() => new Promise((done) => requestAnimationFrame(() => requestAnimationFrame(done)))")
+        if backwards:  # "Back to top" shows a frame after the page scrolls up
+            page.evaluate("() => new Promise((done) => requestAnimationFrame(() => requestAnimationFrame(done)))")
         stop = page.evaluate(TAB_STOP)
         if stop and (not stop["onScreen"] or stop["hiddenShare"]):
             page.wait_for_timeout(400)  # what Material slides or fades in on focus (search, "Skip to content")
