@@ -24,6 +24,7 @@ from mkdocs.plugins import get_plugin_logger
 log = get_plugin_logger("pdf")
 
 PDF_NAME = "acupuncture-for-back-pain.pdf"
+HOME_CHAPTER = "Overview"  # the home page's chapter, whose heading on the site is the site's name
 STYLESHEET = Path(__file__).parent.parent / "assets" / "stylesheets" / "pdf.css"
 
 ID = re.compile(r'\bid="([^"]+)"')
@@ -47,6 +48,11 @@ class Edition:
         for url in self.order:
             title, body = self.pages[url]
             body = _without_page_references(body)
+            if url == "":
+                # The home page is headed with the site's name, which the title page and every
+                # running head already give: on paper its chapter is headed as the Contents and
+                # the running head name it.
+                body = re.sub(r"(<h1\b[^>]*>).*?(</h1>)", rf"\g<1>{HOME_CHAPTER}\g<2>", body, count=1, flags=re.DOTALL)
             sections.append(
                 f'<section class="pdf-page" id="page-{self.slug(url)}" data-running-head="{html.escape(self._running_head(url))}">'
                 f"{self._localise(url, body)}</section>"
@@ -100,12 +106,11 @@ class Edition:
 
     def _chapter_title(self, url: str) -> str:
         """The page's title in the nav, except the home page's ("Home" means nothing on paper)."""
-        return "Overview" if url == "" else self.pages[url][0]
+        return HOME_CHAPTER if url == "" else self.pages[url][0]
 
     def _running_head(self, url: str) -> str:
-        """The chapter's title at the top right of its pages; none beside the site's name on
-        the home page's, which is headed with the site's name itself."""
-        return "" if url == "" else self._chapter_title(url)
+        """The chapter's title at the top right of its pages."""
+        return self._chapter_title(url)
 
     def _contents(self) -> str:
         items = "".join(f'<li><a href="#page-{self.slug(url)}">{html.escape(self._chapter_title(url))}</a></li>' for url in self.order)
