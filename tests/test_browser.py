@@ -381,6 +381,8 @@ def test_every_control_has_an_accessible_name(browsing, path):
     """Covers the References page, which has no `##` heading: Material leaves its TOC toggle unnamed."""
     page = browsing.page("desktop-light")
     page.goto(browsing.url(path))
+    # Until the search index loads, the search dialog's text changes under the two reads below.
+    page.wait_for_function("(initial) => document.querySelector('.md-search-result__meta').textContent.trim() !== initial", arg=browsing.search_initial)
     unnamed = []
     for role in ("button", "checkbox", "radio", "textbox", "searchbox", "combobox", "dialog", "link"):
         every = page.get_by_role(role, include_hidden=True).evaluate_all("els => els.map((e) => e.outerHTML)")
