@@ -24,7 +24,6 @@ from __future__ import annotations
 
 import difflib
 import html
-import json
 import re
 import xml.etree.ElementTree as etree
 from pathlib import Path
@@ -36,9 +35,11 @@ from mkdocs.utils import get_relative_url
 from mkdocs_bibtex.plugin import BibTexPlugin
 
 from . import markup
-from .bibliography import BibEntry, Bibliography, plain_fields, read_bibliography
+from .bibliography import Bibliography, plain_fields, read_bibliography
+from .cache import Cache, read_bibliography_cache, write_bibliography_cache
 from .citeproc import CACHE_FORMAT, Citeproc, CiteprocError, Formatted, digest
 from .exports import EXPORT_DIR, exports
+from ..project_files import linked_outside, outside_option
 from .syntax import DEFAULT_LIST_MARKER, LIST_PLACEHOLDER, PLACEHOLDER, Citation, CitationsExtension, FoundOnPage
 
 log = get_plugin_logger("citations")
@@ -59,6 +60,7 @@ class CitationsPlugin(BibTexPlugin):
 
     def on_config(self, config):
         self.build = SiteBuild(self.config, config)
+        self.log_cache_notes()
         self.report(self.build.config_problems)
         config.markdown_extensions.append(
             CitationsExtension(self.build.found_on_current_page, self.config.bib_command, self.config.full_bib_command)
@@ -93,6 +95,7 @@ class CitationsPlugin(BibTexPlugin):
         build = self.build
         if not build.filled_in:
             build.finish_formatting()
+            self.log_cache_notes()
             self.report(build.format_problems)
             build.fill_in()
         return context
@@ -103,6 +106,12 @@ class CitationsPlugin(BibTexPlugin):
         return context
 
     on_page_context = CombinedEvent(_fill_in_text, _fill_in_html)
+
+    def log_cache_notes(self) -> None:
+        """A damaged or unwritable cache is no problem of the site's: one INFO line each."""
+        for note in self.build.cache.notes:
+            log.info(note)
+        self.build.cache.notes.clear()
 
     def report(self, problems: list[str]) -> None:
         """Logs each problem on a line of its own; under `mkdocs build`, then stops the build."""
@@ -118,7 +127,8 @@ class SiteBuild:
 
     def __init__(self, options, config):
         self.root = Path(config.config_file_path or ".").resolve().parent
-        self.cache_dir = self.root / ".cache" / "citations"
+        self.cache = Cache(self.root / ".cache" / "citations")
+        self.config_file = config.config_file_path or "mkdocs.yml"
         self.config_problems: list[str] = []
         self.problems: list[str] = []
         self.format_problems: list[str] = []
@@ -158,13 +168,16 @@ class SiteBuild:
             self.unavailable = problems[0]
         elif bib is not None and csl is not None:
             try:
-                self.citeproc = Citeproc(bib.bibtex, csl, self.cache_dir)
+                self.citeproc = Citeproc(bib.bibtex, csl, self.cache)
             except CiteprocError as error:
                 problems.append(str(error))
                 self.unavailable = str(error)
 
     def _read_style(self, name: str) -> bytes | None:
         path = self.root / name
+        if outside := outside_option(self.root, self.config_file, "csl_file", name):
+            self.config_problems.append(outside)
+            return None
         if not path.is_file():
             self.config_problems.append(f"{name}: citation style file not found (mkdocs.yml, plugins: citations: csl_file)")
             return None
@@ -183,32 +196,31 @@ class SiteBuild:
 
     def _read_bibliography(self, name: str) -> Bibliography | None:
         path = self.root / name
+        if outside := outside_option(self.root, self.config_file, "bib_file", name):
+            self.config_problems.append(outside)
+            return None
         if not path.is_file():
             self.config_problems.append(f"{name}: bibliography file not found (mkdocs.yml, plugins: citations: bib_file)")
             return None
         data = path.read_bytes()
         # A bibliography that passed every check is kept under the hash of its bytes, so that a
         # rebuild with the same file parses nothing.
-        cache_file = self.cache_dir / f"bib-{digest(data, bytes([CACHE_FORMAT]))}.json"
-        if cache_file.is_file():
-            cached = json.loads(cache_file.read_text(encoding="utf-8"))
-            self.bibliography = Bibliography({key: BibEntry(**entry) for key, entry in cached["entries"].items()})
-            self.downloads = cached["exports"]
+        cache_name = f"bib-{digest(data, bytes([CACHE_FORMAT]))}.json"
+        if cached := read_bibliography_cache(self.cache, cache_name):
+            self.bibliography, self.downloads = cached
             return self.bibliography
         bibliography, problems = read_bibliography(data, name)
         if problems:
             self.config_problems.extend(problems)
             return None
         self.bibliography, self.downloads = bibliography, exports(bibliography)
-        cache_file.parent.mkdir(parents=True, exist_ok=True)
-        entries = {key: vars(entry) for key, entry in bibliography.entries.items()}
-        cache_file.write_text(json.dumps({"entries": entries, "exports": self.downloads}), encoding="utf-8")
+        write_bibliography_cache(self.cache, cache_name, bibliography, self.downloads)
         return bibliography
 
     # --- on_files -------------------------------------------------------------------------
 
     def check_files(self, files, config, repair: bool) -> list[str]:
-        problems = []
+        problems = linked_outside(files, self.root)
         for file in list(files):
             # The style may sit in the theme folder, whose files MkDocs publishes: it is build
             # input, not part of the site.

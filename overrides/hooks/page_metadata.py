@@ -19,7 +19,6 @@ The works a page cites come from the citations plugin (mkdocs_factsheet/citation
 from __future__ import annotations
 
 import html
-import json
 import re
 from datetime import date
 
@@ -27,6 +26,7 @@ import yaml
 from mkdocs.plugins import get_plugin_logger
 from mkdocs.utils.meta import YAML_RE, SafeLoader
 
+from mkdocs_factsheet.escaping import bibtex_text, json_in_script
 from mkdocs_factsheet.messages import yaml_problem
 from mkdocs_factsheet.review import long_date as _long_date
 from mkdocs_factsheet.review import is_day, overdue, review_problems, today
@@ -61,9 +61,9 @@ def page_citation(page, config) -> tuple[str, str]:
     )
     slug = re.sub(r"[^a-z]", "", (page.file.src_uri.removesuffix(".md")).lower()) or "home"
     fields = {
-        "author": "{" + author + "}",
-        "title": _title(page),
-        "howpublished": config.site_name if _title(page) != config.site_name else "",
+        "author": "{" + bibtex_text(author) + "}",
+        "title": bibtex_text(_title(page)),
+        "howpublished": bibtex_text(config.site_name) if _title(page) != config.site_name else "",
         "year": str(reviewed.year),
         "note": f"Last reviewed {reviewed.isoformat()}",
         "url": url,
@@ -162,7 +162,7 @@ def scholar_reference(reference: dict) -> str:
 
 
 def head_tags(page, config) -> str:
-    tags = [f'<script type="application/ld+json">{json.dumps(json_ld(page, config), ensure_ascii=False)}</script>']
+    tags = [f'<script type="application/ld+json">{json_in_script(json_ld(page, config))}</script>']
     og = {
         "og:type": "article",
         "og:title": _title(page),

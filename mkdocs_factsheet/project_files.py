@@ -1,0 +1,55 @@
+"""What the build may read and publish: files inside the project folder, and nothing outside it.
+
+A bibliography named `../../etc/passwd` in mkdocs.yml, or a symbolic link in docs/ to a file
+elsewhere on the editor's machine, would put that file's contents on the public site. Each is
+refused with one line naming where to change it.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+
+def outside_option(root: Path, config_file: str, option: str, value: str) -> str | None:
+    """A problem if the file an option of mkdocs.yml names resolves outside the project folder
+    (through `..`, an absolute path or a symbolic link)."""
+    if _inside(Path(root, value).resolve(), root):
+        return None
+    return (f"{_located(root, config_file, option)}: plugins: citations: {option} '{value}' is outside the project folder: "
+            f"name a file inside it, e.g. {option}: {'references.bib' if option == 'bib_file' else 'overrides/citation-style.csl'}")
+
+
+def linked_outside(files, root: Path) -> list[str]:
+    """Takes out of the site every file of the project (docs/, the theme's overrides) that is a
+    symbolic link, or inside a linked folder, pointing outside the project; one problem each."""
+    problems = []
+    for file in list(files):
+        source = file.abs_src_path
+        if not source or not _inside(Path(source).absolute(), root):
+            continue  # generated, or a theme's own file (installed with its package)
+        target = Path(source).resolve()
+        if not _inside(target, root):
+            files.remove(file)
+            where = Path(source).absolute().relative_to(root).as_posix()
+            problems.append(f"{where}: a symbolic link to {target}, outside the project, which would be published: "
+                            f"copy the file into the project, or delete the link")
+    return problems
+
+
+def _inside(path: Path, root: Path) -> bool:
+    return path == root or root in path.parents
+
+
+def _located(root: Path, config_file: str, option: str) -> str:
+    """`mkdocs.yml:57`: the config file and the line that sets the option."""
+    path = Path(config_file)
+    name = path.name
+    try:
+        lines = path.read_text(encoding="utf-8").splitlines()
+    except OSError:
+        return name
+    for number, line in enumerate(lines, 1):
+        if re.match(rf"\s*{re.escape(option)}\s*:", line):
+            return f"{name}:{number}"
+    return name
