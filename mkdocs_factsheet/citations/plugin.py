@@ -368,7 +368,7 @@ class SiteBuild:
             log.warning(f"pandoc: {warning}")
         self.position = {key: i for i, key in enumerate(self.formatted.entries)}
         for key, data in self.data.items():
-            data["text"] = markup.plain(self.formatted.entries.get(key, ""))
+            data["text"] = html.unescape(markup.plain(self.formatted.entries.get(key, "")))  # text, not HTML
 
     def fill_in(self) -> None:
         """Fills every page's placeholders with text for the search index; the HTML waits for
