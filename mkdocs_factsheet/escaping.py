@@ -6,6 +6,7 @@ HTML text and attributes take `html.escape`; these are the two places it is not 
 from __future__ import annotations
 
 import json
+import re
 
 # In a <script> block the HTML parser ends the script at `</script` and reads `<!--` as a comment
 # opening, whatever JSON thinks of them; escaped as \u003c and so on, the JSON means the same and
@@ -25,3 +26,29 @@ def json_in_script(data) -> str:
 def bibtex_text(text: str) -> str:
     """Text as a BibTeX field's value that BibTeX and LaTeX read back as the same text."""
     return text.translate(_IN_BIBTEX)
+
+
+# What the theme writes into every page from a page's front matter as it stands, unescaped
+# (Material's <meta name="description" content="…"> and headings): a `"` ends the attribute early,
+# a `<` opens a tag. And a citation there is never read as one.
+_FRONT_MATTER_TEXT = ("title", "description")
+_UNSAFE_IN_THEME = {'"': "a straight quote (\"), which ends the theme's HTML attribute early: write curly quotes “ ”",
+                    "<": "a '<', which the theme would read as HTML: write 'less than', or ‹ ›"}
+_CITATION = re.compile(r"(?<![\w.+-])-?@\{?\w")
+
+
+def front_matter_problems(meta: dict, line_of) -> list[tuple[int, str]]:
+    """(line, problem) for text in a page's front matter that the theme cannot show as written.
+    `line_of(name)` gives the front matter line that sets `name`."""
+    problems = []
+    for name in _FRONT_MATTER_TEXT:
+        value = meta.get(name)
+        if not isinstance(value, str):
+            continue
+        for sign, problem in _UNSAFE_IN_THEME.items():
+            if sign in value:
+                problems.append((line_of(name), f"front matter: the {name} holds {problem}"))
+        if _CITATION.search(value):
+            problems.append((line_of(name), f"front matter: the {name} holds a citation, which would be shown as typed "
+                                            f"there: cite in the page's text instead (or write \\@ for an @)"))
+    return problems

@@ -69,8 +69,9 @@ LATEX_TO_READ = re.compile(r"\\(?![&%#_])|(?<!\\)%|[~`$]|''|,,")
 ESCAPED_SIGN = re.compile(r"\\([&%#_])")
 # LaTeX that pybtex's reader leaves as a command, read here as readers see it: text styles as their
 # text, biblatex's quotes as quotes, sorting tricks as nothing, simple math as its text.
-STYLED = re.compile(r"\\(?:text(?:it|bf|sc|sl|up|rm|sf|tt|md|normal|subscript|superscript)|emph|mkbib(?:emph|italic|bold))\s*\{([^{}]*)\}")
+STYLED = re.compile(r"\\(?:text(?:it|bf|sc|sl|up|rm|sf|tt|md|normal|subscript|superscript)|emph|mkbib(?:emph|italic|bold))\s*\{((?:[^{}]|\{[^{}]*\})*)\}")
 QUOTED = re.compile(r"\\mkbibquote\s*\{([^{}]*)\}")
+LINKED = re.compile(r"\\href\s*\{[^{}]*\}\s*\{([^{}]*)\}|\\url\s*\{([^{}]*)\}")  # as its text (links: link_problems)
 DROPPED = re.compile(r"\\noopsort\s*\{[^{}]*\}|\\relax\b\s*(?:\{\})?")
 MATH = re.compile(r"(?<!\\)\$([^$]*)\$")
 MATH_SYMBOLS = {
@@ -79,7 +80,7 @@ MATH_SYMBOLS = {
     "le": "≤", "leq": "≤", "ge": "≥", "geq": "≥", "pm": "±", "times": "×", "approx": "≈", "ne": "≠", "neq": "≠",
     "lt": "<", "gt": ">", "%": "%", ",": "\u2009", " ": " ", ";": " ", "cdot": "·",
 }
-MATH_COMMAND = re.compile(r"\\([A-Za-z]+|[%,; ])\s*")
+MATH_COMMAND = re.compile(r"\\([A-Za-z]+|[%,; ])")
 COMMAND_LEFT = re.compile(r"\\[A-Za-z]")
 
 
@@ -351,7 +352,7 @@ def plain(latex: str) -> str:
 def _as_text(latex: str) -> str:
     """What pybtex's reader leaves as commands, turned into text it reads as text (see STYLED)."""
     while True:
-        text = DROPPED.sub("", STYLED.sub(r"{\1}", QUOTED.sub(r"“\1”", latex)))
+        text = DROPPED.sub("", STYLED.sub(r"{\1}", QUOTED.sub(r"“\1”", LINKED.sub(lambda m: m.group(1) or m.group(2) or "", latex))))
         if text == latex:
             break
         latex = text

@@ -30,7 +30,7 @@ class Cache:
         path = self.folder / name
         try:
             data = path.read_bytes()
-        except FileNotFoundError:
+        except (FileNotFoundError, NotADirectoryError):
             return None
         except OSError as error:
             self.notes.append(f"{self.shown_as}/{name}: cannot be read ({error.strerror}); building without it")
@@ -63,7 +63,8 @@ class Cache:
             if temporary:
                 Path(temporary).unlink(missing_ok=True)
             self.writable = False
-            self.notes.append(f"{self.shown_as}: cannot be written ({error.strerror}); this build runs without the cache")
+            reason = "a file stands where the folder should be" if self.folder.is_file() else error.strerror
+            self.notes.append(f"{self.shown_as}: cannot be written ({reason}); this build runs without the cache")
 
 
 def read_bibliography_cache(cache: Cache, name: str) -> tuple[Bibliography, dict[str, str]] | None:
