@@ -104,6 +104,19 @@ class Bibliography:
     def bibtex(self) -> str:
         return "\n".join(entry.bibtex for entry in self.entries.values())
 
+    def entry_at(self, line: int) -> BibEntry | None:
+        """The entry at a line of `bibtex`, where pandoc reports a problem. pandoc notices a field
+        left open (a value ending in a backslash) only at the next entry's `@`, or at the end."""
+        start, previous = 1, None
+        for entry in self.entries.values():
+            if line == start and previous:
+                return previous
+            start += entry.bibtex.count("\n") + 1  # the entry's lines, and the line joining them
+            if line < start:
+                return entry
+            previous = entry
+        return previous
+
 
 def read_bibliography(data: bytes, name: str) -> tuple[Bibliography, list[str]]:
     """The bib file's entries, and one `name:line: message` per problem in it."""
@@ -321,6 +334,9 @@ def link_problems(fields: dict[str, str]) -> list[str]:
         problems.append(f"doi '{_shown(doi)}' is not a DOI: write it as 10.NNNN/…, without https://doi.org/")
     if (pmid := fields.get("pmid")) and not pmid.isdigit():
         problems.append(f"pmid '{_shown(pmid)}' is not a PubMed number: write its digits only")
+    for name in IDENTIFIERS:
+        if fields.get(name, "").endswith("\\"):  # it would escape the closing brace: pandoc stops
+            problems.append(f"the {name} ends with a backslash: take it out")
     if (pmcid := fields.get("pmcid")) and not re.fullmatch(r"PMC\d+", pmcid):
         problems.append(f"pmcid '{_shown(pmcid)}' is not a PubMed Central number: write it as PMC followed by digits")
     return problems

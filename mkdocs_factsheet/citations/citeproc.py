@@ -59,8 +59,9 @@ def pandoc_binary() -> Path:
 class Citeproc:
     """pandoc for one bibliography and style, with its results cached (cache.py) by their hash."""
 
-    def __init__(self, bibtex: str, csl: bytes, cache: Cache):
+    def __init__(self, bibtex: str, csl: bytes, cache: Cache, where=None):
         self.bibtex, self.csl = bibtex, csl
+        self.where = where  # line of `bibtex` -> "references.bib:12: entry 'key'", for pandoc's errors
         self.pandoc = pandoc_binary()
         stat = self.pandoc.stat()
         pandoc = f"{self.pandoc}:{stat.st_size}:{stat.st_mtime_ns}".encode()
@@ -101,7 +102,7 @@ class Citeproc:
         with folder:
             _, errors = process.communicate()
             if process.returncode != 0:
-                raise CiteprocError(f"pandoc could not format the citations: {errors.strip()}")
+                raise CiteprocError(self._located(errors.strip()))
             self.warnings = errors.strip().splitlines()
             output = Path(folder.name, "out.html").read_text(encoding="utf-8")
         # pandoc writes the key as HTML (a&b2020 as a&amp;b2020).
@@ -109,6 +110,15 @@ class Citeproc:
         self.formatted.citations.update({self.missing[int(i)]: body.strip() for i, body in PANDOC_CITATION.findall(output)})
         self.cache.write(self.cache_name, vars(self.formatted))
         return self.formatted
+
+
+    def _located(self, errors: str) -> str:
+        """pandoc's error about the bibliography at the entry's line in the bib file, not at a line
+        of the copy pandoc read; any other error as pandoc gives it."""
+        at = re.search(r"Error reading bibliography file references\.bib:\s*\(line (\d+), column \d+\):\s*(.*)", errors, re.DOTALL)
+        if at and self.where and (where := self.where(int(at.group(1)))):
+            return f"{where}: pandoc cannot read this entry ({' '.join(at.group(2).split())})"
+        return f"pandoc could not format the citations: {errors}"
 
 
 def _formatted(cache: Cache, name: str) -> Formatted:

@@ -25,6 +25,7 @@ from __future__ import annotations
 import difflib
 import html
 import re
+import unicodedata
 import xml.etree.ElementTree as etree
 from pathlib import Path
 
@@ -168,10 +169,14 @@ class SiteBuild:
             self.unavailable = problems[0]
         elif bib is not None and csl is not None:
             try:
-                self.citeproc = Citeproc(bib.bibtex, csl, self.cache)
+                self.citeproc = Citeproc(bib.bibtex, csl, self.cache, self._entry_at)
             except CiteprocError as error:
                 problems.append(str(error))
                 self.unavailable = str(error)
+
+    def _entry_at(self, line: int) -> str:
+        entry = self.bibliography.entry_at(line)
+        return f"{self.bib_name}:{entry.line}: entry '{entry.key}'" if entry else ""
 
     def _read_style(self, name: str) -> bytes | None:
         path = self.root / name
@@ -249,6 +254,7 @@ class SiteBuild:
     def start_page(self, markdown: str, page, bib_by_default: bool) -> str:
         source = page.file.content_string
         first_line = source[: len(source) - len(markdown)].count("\n") + 1 if source.endswith(markdown) else 1
+        markdown = unicodedata.normalize("NFC", markdown)  # keys as the bibliography has them (bibliography.py)
         self.current = FoundOnPage()
         self.pages[page.file.src_uri] = (page, self.current, markdown, first_line)
         if bib_by_default:  # the page's own list, taken out again if it cites nothing

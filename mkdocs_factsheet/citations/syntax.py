@@ -25,6 +25,8 @@ from markdown.util import STX, AtomicString
 # between them; `@{...}` takes any other key.
 KEY = r"\w(?:[\w]|[:.#$%&\-+?<>~/](?=\w))*"
 CITED_KEY = re.compile(rf"(?<![\w.+-])(-?)@(?:\{{([^{{}}]+)\}}|({KEY}))")
+# Invisible characters a copy-paste brings along; inside a citation pandoc would read them as text.
+INVISIBLE = re.compile("[\u200b\u200c\u200d\u2060\ufeff\u00ad]")
 # The placeholder's element, and how the plugin finds it in the page's HTML.
 PLACEHOLDER_TAG = "span"
 PLACEHOLDER_ATTRIBUTE = "data-citation"
@@ -75,7 +77,14 @@ def read_group(text: str) -> Citation:
         readable &= len(found) == 1
         keys += [braced or plain for _, braced, plain in found]
     problem = "" if readable else f"cannot read citation {source}: write [@key], or [@key1; @key2] for several"
+    if invisible := INVISIBLE.search(text):
+        problem = invisible_problem(source, invisible.group())
     return Citation(source, keys, problem)
+
+
+def invisible_problem(source: str, char: str) -> str:
+    return (f"citation {INVISIBLE.sub('', source)} holds an invisible character (U+{ord(char):04X}), "
+            f"which pandoc would read as text: delete it, or type the citation again")
 
 
 class CitationGroupProcessor(InlineProcessor):
@@ -109,7 +118,7 @@ class NarrativeCitationProcessor(InlineProcessor):
     left alone. Runs after raw HTML, so attributes are never read."""
 
     ANCESTOR_EXCLUDES = ("a", "code", "pre")
-    PATTERN = rf"(?<![\w.+@/\\-])@(?:\{{([^{{}}]+)\}}|({KEY}))(?:[ ]?\[([^\[\]@]*)\])?"
+    PATTERN = rf"(?<![\w.+@/\\-])@(?:\{{([^{{}}]+)\}}|({KEY}))(?:[ ]?\[([^\[\]@]*)\])?({INVISIBLE.pattern}\w*)?"
 
     def __init__(self, found):
         super().__init__(self.PATTERN)
@@ -117,7 +126,10 @@ class NarrativeCitationProcessor(InlineProcessor):
 
     def handleMatch(self, m, data):
         source = " ".join(m.group(0).split())
-        return self.found().add(Citation(source, [m.group(1) or m.group(2)])), m.start(0), m.end(0)
+        citation = Citation(source, [m.group(1) or m.group(2)])
+        if m.group(4) or (m.group(3) and INVISIBLE.search(m.group(3))):  # @witt\u200b2006
+            citation.problem = invisible_problem(source, INVISIBLE.search(source).group())
+        return self.found().add(citation), m.start(0), m.end(0)
 
 
 class LiteralHtmlCodeProcessor(InlineProcessor):
