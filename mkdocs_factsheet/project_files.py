@@ -53,3 +53,23 @@ def _located(root: Path, config_file: str, option: str) -> str:
         if re.match(rf"\s*{re.escape(option)}\s*:", line):
             return f"{name}:{number}"
     return name
+
+
+def nav_citation_problems(titles, config_file: str, cited) -> list[str]:
+    """A citation in a nav title is shown as typed (MkDocs prints nav titles as they are):
+    one problem each, at its line of mkdocs.yml. `cited` finds a citation in a text."""
+    problems = []
+    for title in titles:
+        if cited(title):
+            problems.append(f"{_located_text(config_file, title)}: the nav title '{title}' holds a citation, which "
+                            f"would be shown as typed: name the page in words, and cite on the page")
+    return problems
+
+
+def _located_text(config_file: str, text: str) -> str:
+    path = Path(config_file)
+    try:
+        lines = path.read_text(encoding="utf-8").splitlines()
+    except OSError:
+        return path.name
+    return next((f"{path.name}:{n}" for n, line in enumerate(lines, 1) if text in line), path.name)

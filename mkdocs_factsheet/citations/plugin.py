@@ -40,8 +40,8 @@ from .bibliography import Bibliography, plain_fields, read_bibliography
 from .cache import Cache, read_bibliography_cache, write_bibliography_cache
 from .citeproc import CACHE_FORMAT, Citeproc, CiteprocError, Formatted, digest
 from .exports import EXPORT_DIR, exports
-from ..project_files import linked_outside, outside_option
-from .syntax import DEFAULT_LIST_MARKER, LIST_PLACEHOLDER, PLACEHOLDER, Citation, CitationsExtension, FoundOnPage
+from ..project_files import linked_outside, nav_citation_problems, outside_option
+from .syntax import CITED_KEY, DEFAULT_LIST_MARKER, LIST_PLACEHOLDER, PLACEHOLDER, Citation, CitationsExtension, FoundOnPage, clashing_headings
 
 log = get_plugin_logger("citations")
 
@@ -149,6 +149,7 @@ class SiteBuild:
         self.position: dict[str, int] = {}  # key -> its place in the style's order
         self.items: dict[tuple[str, str], tuple[str, str, str]] = {}  # (key, downloads folder) -> list item's parts
         self.filled_in = False
+        self.problems += nav_citation_problems(self.titles.values(), self.config_file, CITED_KEY.search)
         self._read_inputs(options)
 
     # --- on_config ------------------------------------------------------------------------
@@ -269,12 +270,13 @@ class SiteBuild:
         in_order, section, searched = [], "", 0
         for match in HEADING_OR_CITATION.finditer(html_text):
             if match.group(1):
-                section = markup.plain(titles.get(match.group(1), ""))
+                section = html.unescape(markup.plain(titles.get(match.group(1), "")))  # text: backlinks escape it
                 continue
             citation = found.citations[int(match.group(2))]
             citation.number, citation.section = len(in_order) + 1, section
             searched = _locate(citation, body, searched, first_line)
             in_order.append(citation)
+        found.misplaced += clashing_headings({i: html.unescape(markup.plain(t)) for i, t in titles.items()}, self.bibliography.entries)
         for citation in found.misplaced:
             _locate(citation, body, 0, first_line)
         found.in_order = in_order
@@ -346,7 +348,9 @@ class SiteBuild:
         if same_case:
             return f" (did you mean '{same_case[0]}'? keys are case-sensitive)"
         close = difflib.get_close_matches(key, entries, n=1, cutoff=0.6)
-        return f" (did you mean '{close[0]}'?)" if close else ""
+        if close:
+            return f" (did you mean '{close[0]}'?)"
+        return f" (if it is not a citation, write \\@{key})" if source.startswith("@") else ""
 
     def start_formatting(self) -> None:
         if not self.citeproc or self.unavailable:
