@@ -457,3 +457,159 @@ def test_a_percent_encoded_url_is_linked_as_typed(fixture_site):
     assert result.returncode == 0, result.stderr
     assert [a["href"] for a in built.html().select("a.reference-url")] == ["https://example.org/a%20b"]
     assert "url = {https://example.org/a%20b}" in (built.path / "site" / "cite" / "references.bib").read_text()
+
+
+# --- 10. Markdown contexts: cited, or one located line, never raw -----------------------------
+
+def convert(markdown_text: str):
+    """The page through Python-Markdown with the site's extensions and ours: (HTML, citations)."""
+    import markdown
+
+    from mkdocs_factsheet.citations.syntax import CitationsExtension, FoundOnPage
+    found = FoundOnPage()
+    md = markdown.Markdown(extensions=[CitationsExtension(lambda: found), "attr_list", "md_in_html", "admonition", "tables"])
+    return md.convert(markdown_text), [(c.source, c.keys, c.problem) for c in found.citations + found.misplaced]
+
+
+RAW_HTML = ("inside an HTML block is published as typed: add markdown to the block's opening tag (<div markdown>), "
+            "or cite outside the HTML")
+INVISIBLE_TEXT = "holds an invisible character (U+{:04X}), which pandoc would read as text: delete it, or type the citation again"
+
+
+@pytest.mark.parametrize("markdown_text, found", [
+    ("[@witt2006, p. [3]]", [("[@witt2006, p. [3]]", ["witt2006"], "")]),
+    ("[see [@witt2006]]", [("[@witt2006]", ["witt2006"], "")]),
+    ("[@witt2006]{: .x}", [("[@witt2006]", ["witt2006"], 'citation [@witt2006] is followed by an attribute list (class="x"), '
+                                                         "which a citation cannot take: leave it out, or put it at the end of the paragraph")]),
+    ("<div>[@witt2006] and @haake2007</div>\n", [("[@witt2006]", ["witt2006"], f"citation [@witt2006] {RAW_HTML}"),
+                                                  ("@haake2007", ["haake2007"], f"citation @haake2007 {RAW_HTML}")]),
+    ("<div markdown>\n[@witt2006]\n</div>\n", [("[@witt2006]", ["witt2006"], "")]),
+    ("<!-- to do: cite @witt2006 -->\n", []),
+    ('<div><a href="https://example.org/@witt2006">mail@example.org</a> <code>@witt2006</code></div>\n', []),
+    ("[@witt2006\u200b]", [("[@witt2006\u200b]", ["witt2006"], "citation [@witt2006] " + INVISIBLE_TEXT.format(0x200B))]),
+    ("[@witt\u200b2006]", [("[@witt\u200b2006]", ["witt"], "citation [@witt2006] " + INVISIBLE_TEXT.format(0x200B))]),
+    ("@witt\u2060" + "2006 found", [("@witt\u20602006", ["witt"], "citation @witt2006 " + INVISIBLE_TEXT.format(0x2060))]),
+    ("[@witt2006;\u00ad @haake2007]", [("[@witt2006;\u00ad @haake2007]", ["witt2006", "haake2007"],
+                                        "citation [@witt2006; @haake2007] " + INVISIBLE_TEXT.format(0xAD))]),
+    ("\\full_bibliography\n\n\\full_bibliography\n", [("\\full_bibliography", [], "a second reference list on this page "
+                                                        "(\\full_bibliography): keep one, each work is listed once a page")]),
+    ("[@a&b2020] [@doe:2020] [@10.1000/xyz] @x+y2020", [("[@a&b2020]", ["a&b2020"], ""), ("[@doe:2020]", ["doe:2020"], ""),
+                                                        ("[@10.1000/xyz]", ["10.1000/xyz"], ""), ("@x+y2020", ["x+y2020"], "")]),
+])
+def test_citations_in_every_markdown_context(markdown_text, found):
+    assert convert(markdown_text)[1] == found
+
+
+def page_and_bib(built, page: str):
+    (built.path / "docs" / "index.md").write_text(page, encoding="utf-8")
+    return built.build()
+
+
+@pytest.mark.parametrize("page, message", [
+    ("# Home\n\nFollow @NHSuk for news [@witt2006].\n",
+     "citations: docs/index.md:3: unknown citation key 'NHSuk' (if it is not a citation, write \\@NHSuk)"),
+    ("# Home\n\n## Cite 1\n\nA claim [@witt2006].\n",
+     "citations: docs/index.md:3: the heading 'Cite 1' gets the id cite-1, which a citation's link uses: reword it, "
+     "or give it an id of its own, e.g. {#cite1-section}"),
+    ("# Home\n\n## Ref witt2006\n\nA claim [@witt2006].\n",
+     "citations: docs/index.md:3: the heading 'Ref witt2006' gets the id ref-witt2006, which a citation's link uses: "
+     "reword it, or give it an id of its own, e.g. {#refwitt2006-section}"),
+    ("# Home\n\nA claim [@witt2006]{: .note}.\n",
+     "citations: docs/index.md:3: citation [@witt2006] is followed by an attribute list (class=\"note\"), which a citation "
+     "cannot take: leave it out, or put it at the end of the paragraph"),
+    ("# Home\n\nText.\n\n<div class=\"box\">\nAs shown [@witt2006].\n</div>\n",
+     f"citations: docs/index.md:6: citation [@witt2006] {RAW_HTML}"),
+    ("# Home\n\nA claim [@witt2006\u200b].\n",
+     "citations: docs/index.md:3: citation [@witt2006] " + INVISIBLE_TEXT.format(0x200B)),
+])
+def test_a_markdown_context_that_cannot_cite_stops_the_build_at_its_line(fixture_site, page, message):
+    result = fixture_site({"index.md": page}, extra_config="markdown_extensions:\n  - attr_list\n  - md_in_html\n").build()
+    assert result.returncode == 1 and "Traceback" not in result.stderr
+    assert errors(result)[0] == message
+
+
+def test_a_citation_in_a_nav_title_is_located_in_mkdocs_yml(fixture_site):
+    built = fixture_site({"index.md": "# Home\n\nA claim [@witt2006].\n"},
+                         extra_config="nav:\n  - Home: index.md\n  - 'Trials [@witt2006]': bibliography.md\n")
+    result = built.build()
+    lines = (built.path / "mkdocs.yml").read_text().splitlines()
+    line = next(n for n, text in enumerate(lines, 1) if "Trials" in text)
+    assert errors(result)[0] == (f"citations: mkdocs.yml:{line}: the nav title 'Trials [@witt2006]' holds a citation, "
+                                 f"which would be shown as typed: name the page in words, and cite on the page")
+
+
+def test_a_citation_in_front_matter_is_located(fixture_site):
+    page = f"---\ntitle: What [@witt2006] found\n{DATES}---\n# Home\n\nA claim [@witt2006].\n"
+    built = fixture_site({"index.md": page, "bibliography.md": HOSTILE_PAGES["bibliography.md"]}, hooks=("page_metadata",),
+                         extra_config="site_description: Fixture\n")
+    result = built.build()
+    assert result.returncode == 1
+    assert errors(result)[0] == ("page_metadata: docs/index.md:2: front matter: the title holds a citation, which would be "
+                                 "shown as typed there: cite in the page's text instead (or write \\@ for an @)")
+
+
+def test_backlinks_to_a_heading_with_an_ampersand_read_it_once(fixture_site):
+    built = fixture_site({"index.md": "# Home\n\n## Pain & sleep\n\nA claim [@witt2006].\n"})
+    assert built.build().returncode == 0
+    (link,) = built.html("bibliography").select("#ref-witt2006 .reference-backlinks a")
+    assert link.get_text() == "index › Pain & sleep" and "&amp;amp;" not in str(link)
+
+
+def test_precomposed_and_decomposed_keys_and_names_are_one(fixture_site):
+    bib = FIXTURE_BIB + "".join(
+        f"\n@article{{{key},\n  author = {{{name}, Hans}},\n  title = {{Study {n}}},\n  journal = {{J}},\n  year = {{2020}},\n}}\n"
+        for n, (key, name) in enumerate([("müller2020a", "Müller"), ("müller2020b", unicodedata.normalize("NFD", "Müller"))]))
+    page = "# Home\n\nOne [@" + unicodedata.normalize("NFD", "müller2020a") + "]. Two [@müller2020b].\n"
+    built = fixture_site({"index.md": page, "bibliography.md": BIBLIOGRAPHY_WITH("müller2020a", "müller2020b")}, bib=bib)
+    result = built.build()
+    assert result.returncode == 0, result.stderr
+    assert [c.get_text() for c in built.html().select("span.citation")] == ["(Müller 2020a)", "(Müller 2020b)"]
+
+
+def BIBLIOGRAPHY_WITH(*keys: str) -> str:
+    return f"---\nnocite: [witt2006, sherman2009a, sherman2009b, {', '.join(keys)}]\n---\n# Bibliography\n\n\\full_bibliography\n"
+
+
+def test_exporters_fields_and_latex_reach_every_output_as_text(fixture_site):
+    bib = FIXTURE_BIB + CROSSREF + (
+        "\n@article{doe2019,\n  author = {Doe, Jane},\n  title = {\\textit{In vivo} CO\\textsubscript{2} at $p<0.05$},\n"
+        "  journaltitle = {Pain},\n  date = {2019-03-15},\n  file = {/home/editor/doe.pdf},\n}\n")
+    page = f"---\n{DATES}---\n# Home\n\nOne [@doe2019]. Two [@child2020].\n"
+    pages = {"index.md": page, "bibliography.md": f"---\n{DATES}" + BIBLIOGRAPHY_WITH("proc2020", "doe2019", "child2020")[4:]}
+    built = fixture_site(pages, bib=bib, hooks=("page_metadata",), extra_config="site_description: Fixture\n")
+    result = built.build()
+    assert result.returncode == 0, result.stderr
+    assert [c.get_text() for c in built.html().select("span.citation")] == ["(Doe 2019)", "(Doe 2020)"]
+    head = built.html().select_one("head")
+    (ld,) = head.select('script[type="application/ld+json"]')
+    works = {w["name"]: w for w in json.loads(ld.string)["citation"]}
+    assert works["In vivo CO2 at p<0.05"]["datePublished"] == "2019"
+    assert works["In vivo CO2 at p<0.05"]["isPartOf"]["name"] == "Pain"
+    scholar = [m["content"] for m in head.select('meta[name="citation_reference"]')]
+    assert "citation_title=In vivo CO2 at p<0.05; citation_author=Doe, Jane; citation_journal_title=Pain; citation_publication_date=2019" in scholar
+    ris = (built.path / "site" / "cite" / "references.ris").read_text(encoding="utf-8")
+    assert "T1  - In vivo CO2 at p<0.05" in ris and "PY  - 2019" in ris and "\\" not in ris and "doe.pdf" not in ris
+    assert "\\" not in ld.string.replace("\\u003c", "")
+    assert "In: Proceedings of the pain meeting. Pain Society." in built.html("bibliography").select_one("#ref-child2020").get_text()
+
+
+def test_an_entry_pandoc_cannot_read_is_reported_at_its_line_in_the_bib_file(tmp_path):
+    """pybtex and our checks pass it; pandoc reads its copy: its error names our file's line."""
+    from mkdocs_factsheet.citations.citeproc import Citeproc, CiteprocError
+    from conftest import STYLE
+    bibliography = read(FIXTURE_BIB)[0]
+    sherman = bibliography.entries["sherman2009a"]
+    sherman.bibtex = sherman.bibtex.replace("pages = {224--230}", "pages = {224--230\\}")  # past our checks, as if
+    where = lambda line: f"refs.bib:{bibliography.entry_at(line).line}: entry '{bibliography.entry_at(line).key}'"
+    citeproc = Citeproc(bibliography.bibtex, STYLE.read_bytes(), Cache(tmp_path), where)
+    citeproc.start({"[@witt2006]"})
+    with pytest.raises(CiteprocError) as error:
+        citeproc.result()
+    assert str(error.value) == "refs.bib:13: entry 'sherman2009a': pandoc cannot read this entry (unexpected '@')"
+
+
+@pytest.mark.parametrize("field", ["url = {https://example.org/x\\}", "pages = {12--14\\}", "doi = {10.1000/x\\}"])
+def test_an_identifier_ending_in_a_backslash_is_located(field):
+    name = field.split()[0]
+    problems = read(entry(field))[1]
+    assert f"refs.bib:1: entry 'k2020': the {name} ends with a backslash: take it out" in problems
