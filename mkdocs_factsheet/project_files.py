@@ -20,18 +20,21 @@ def outside_option(root: Path, config_file: str, option: str, value: str) -> str
             f"name a file inside it, e.g. {option}: {'references.bib' if option == 'bib_file' else 'overrides/citation-style.csl'}")
 
 
-def linked_outside(files, root: Path) -> list[str]:
-    """Takes out of the site every file of the project (docs/, the theme's overrides) that is a
-    symbolic link, or inside a linked folder, pointing outside the project; one problem each."""
+def linked_outside(files, root: Path, *folders: str | None) -> list[str]:
+    """Takes out of the site every file from the project's own folders (docs/, the theme's
+    overrides) that is a symbolic link, or inside a linked folder, pointing outside the project;
+    one problem each. The theme's installed files are not the project's: a .venv/ linked from
+    elsewhere is fine."""
+    own = [Path(folder).absolute() for folder in folders if folder]
     problems = []
     for file in list(files):
-        source = file.abs_src_path
-        if not source or not _inside(Path(source).absolute(), root):
-            continue  # generated, or a theme's own file (installed with its package)
-        target = Path(source).resolve()
+        source = Path(file.abs_src_path).absolute() if file.abs_src_path else None
+        if source is None or not any(_inside(source, folder) for folder in own):
+            continue  # generated, or a theme's own file
+        target = source.resolve()
         if not _inside(target, root):
             files.remove(file)
-            where = Path(source).absolute().relative_to(root).as_posix()
+            where = source.relative_to(root).as_posix() if _inside(source, root) else str(source)
             problems.append(f"{where}: a symbolic link to {target}, outside the project, which would be published: "
                             f"copy the file into the project, or delete the link")
     return problems

@@ -226,7 +226,7 @@ class SiteBuild:
     # --- on_files -------------------------------------------------------------------------
 
     def check_files(self, files, config, repair: bool) -> list[str]:
-        problems = linked_outside(files, self.root)
+        problems = linked_outside(files, self.root, config.docs_dir, config.theme.custom_dir)
         for file in list(files):
             # The style may sit in the theme folder, whose files MkDocs publishes: it is build
             # input, not part of the site.
