@@ -415,8 +415,9 @@ class SiteBuild:
 
             content = LIST_PLACEHOLDER.sub(list_html, page.content)
             page.content = PLACEHOLDER.sub(lambda m: text_of.get(int(m.group(1)), m.group(0)), content)
+            under = _by_section(found.in_order)  # a heading's own citations are under it: linear, not quadratic
             for item in _toc_items(page.toc):  # a citation in a heading: plain text in the contents
-                for citation in found.in_order:
+                for citation in under.get(html.unescape(markup.plain(item.title)), ()):
                     for written in (citation.source, html.escape(citation.source, quote=False)):
                         if written in item.title:
                             item.title = item.title.replace(written, markup.plain(text_of.get(citation.index, "")))
@@ -433,18 +434,22 @@ class SiteBuild:
         places: dict[str, list] = {}
         for path, (page, found, _, _) in self.pages.items():
             title = self.titles.get(path) or page.meta.get("title") or page.file.name
+            under, readable = _by_section(found.in_order), {}
             for citation in found.in_order:
                 if citation.problem:
                     continue
-                section = self._readable(citation.section, found)
+                if citation.section not in readable:
+                    readable[citation.section] = self._readable(citation.section, under[citation.section])
+                section = readable[citation.section]
                 where = title if section in ("", title) else f"{title} › {section}"
                 for key in dict.fromkeys(citation.keys):
                     places.setdefault(key, []).append((page.file.url, where, citation.number))
         return places
 
-    def _readable(self, heading: str, found: FoundOnPage) -> str:
-        """A heading's text as readers see it: a citation in it as its formatted text, not as typed."""
-        for citation in found.in_order:
+    def _readable(self, heading: str, citations: list[Citation]) -> str:
+        """A heading's text as readers see it: a citation in it (one of those under it) as its
+        formatted text, not as typed."""
+        for citation in citations:
             if citation.source in heading and not citation.problem:
                 heading = heading.replace(citation.source, markup.plain(self.formatted.citations.get(citation.source, citation.source)))
         return heading
@@ -528,6 +533,14 @@ def _nav_titles(items):
                     yield target, title
                 else:
                     yield from _nav_titles(target)
+
+
+def _by_section(citations: list[Citation]) -> dict[str, list[Citation]]:
+    """The citations under each heading (by its text), which include those in the heading itself."""
+    under: dict[str, list[Citation]] = {}
+    for citation in citations:
+        under.setdefault(citation.section, []).append(citation)
+    return under
 
 
 def _toc_items(items):
