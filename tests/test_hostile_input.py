@@ -467,7 +467,8 @@ def convert(markdown_text: str):
 
     from mkdocs_factsheet.citations.syntax import CitationsExtension, FoundOnPage
     found = FoundOnPage()
-    md = markdown.Markdown(extensions=[CitationsExtension(lambda: found), "attr_list", "md_in_html", "admonition", "tables"])
+    md = markdown.Markdown(extensions=[CitationsExtension(lambda: found), "attr_list", "md_in_html", "admonition", "tables",
+                                       "pymdownx.details", "pymdownx.superfences", "toc"])
     return md.convert(markdown_text), [(c.source, c.keys, c.problem) for c in found.citations + found.misplaced]
 
 
@@ -493,6 +494,14 @@ INVISIBLE_TEXT = "holds an invisible character (U+{:04X}), which pandoc would re
                                         "citation [@witt2006; @haake2007] " + INVISIBLE_TEXT.format(0xAD))]),
     ("\\full_bibliography\n\n\\full_bibliography\n", [("\\full_bibliography", [], "a second reference list on this page "
                                                         "(\\full_bibliography): keep one, each work is listed once a page")]),
+    ("!!! note\n    In a note [@witt2006].\n", [("[@witt2006]", ["witt2006"], "")]),
+    ("??? note \"Details\"\n    Folded [@witt2006].\n", [("[@witt2006]", ["witt2006"], "")]),
+    ("| Study | Finding |\n| --- | --- |\n| [@witt2006] | Better |\n", [("[@witt2006]", ["witt2006"], "")]),
+    ("```text\n[@witt2006]\n```\n", []),
+    ("## Heading [@witt2006] {#own-id}\n", [("[@witt2006]", ["witt2006"], "")]),
+    ("> Quoted [@witt2006]\n", [("[@witt2006]", ["witt2006"], "")]),
+    ("- item [@witt2006]\n    - nested [@haake2007]\n", [("[@witt2006]", ["witt2006"], ""), ("[@haake2007]", ["haake2007"], "")]),
+    ("**[@witt2006]** and *@haake2007*", [("[@witt2006]", ["witt2006"], ""), ("@haake2007", ["haake2007"], "")]),
     ("[@a&b2020] [@doe:2020] [@10.1000/xyz] @x+y2020", [("[@a&b2020]", ["a&b2020"], ""), ("[@doe:2020]", ["doe:2020"], ""),
                                                         ("[@10.1000/xyz]", ["10.1000/xyz"], ""), ("@x+y2020", ["x+y2020"], "")]),
 ])
