@@ -4,7 +4,7 @@ import re
 
 import pytest
 
-from conftest import FIXTURE_BIB, errors
+from helpers import FIXTURE_BIB, errors
 
 PAGE = {"index.md": "# Home\n\nA claim [@witt2006]. Another [@sherman2009a; @sherman2009b].\n"}
 

@@ -2,7 +2,6 @@
 
 import os
 import re
-import socket
 import subprocess
 import sys
 import time
@@ -10,7 +9,7 @@ import urllib.request
 
 import pytest
 
-from conftest import ROOT
+from helpers import ROOT, free_port
 
 
 def citations(article):
@@ -33,9 +32,14 @@ def test_citations_read_author_year_with_one_link_per_work(site):
 
 
 def test_each_page_lists_exactly_the_works_it_cites(site):
+    """...and the works that replace a superseded one it cites (README: "mark a reference out of date")."""
+    from pybtex.database import parse_file
+
+    entries = parse_file(ROOT / "references.bib").entries
     for title, url in site.nav_urls.items():
         article = site.article(url)
         cited = {a["href"].removeprefix("#ref-") for a in article.select("a.citation-link")}
+        cited |= {entries[key].fields["replacement"] for key in cited if "replacement" in entries[key].fields}
         listed = {i.removeprefix("ref-") for i in reference_ids(article)}
         if title == "References":
             continue
@@ -183,19 +187,6 @@ def test_formatted_citations_are_cached_by_content(fixture_site):
     assert "A trial in Berlin" in built.html().get_text()
 
 
-def _free_port() -> int:
-    """A free loopback port: from TEST_PORTS (e.g. "8301-8349") if set, else any the system gives."""
-    first, _, last = os.environ.get("TEST_PORTS", "0-0").partition("-")
-    for port in range(int(first), int(last or first) + 1):
-        with socket.socket() as s:
-            try:
-                s.bind(("127.0.0.1", port))
-            except OSError:
-                continue
-            return s.getsockname()[1]
-    raise RuntimeError(f"no free port in TEST_PORTS={os.environ['TEST_PORTS']}")
-
-
 def _fetch(url: str) -> str:
     try:
         with urllib.request.urlopen(url, timeout=5) as response:
@@ -213,13 +204,14 @@ def _wait_for(url: str, text: str, seconds: float) -> bool:
     return False
 
 
+@pytest.mark.serve
 @pytest.mark.parametrize("edited", ["refs.bib", "style.csl"])
 def test_mkdocs_serve_rebuilds_when_the_bibliography_or_style_changes(fixture_site, edited):
     built = fixture_site(
         {"index.md": "# Home\n\n[@witt2006] [@sherman2009a] [@sherman2009b]\n"},
         extra_config="watch:\n  - refs.bib\n  - style.csl\n",
     )
-    port = _free_port()
+    port = free_port()
     url = f"http://127.0.0.1:{port}/"
     server = subprocess.Popen(
         [sys.executable, "-m", "mkdocs", "serve", "--dev-addr", f"127.0.0.1:{port}"],
@@ -256,13 +248,14 @@ def _wait_for_html(url: str, check, seconds: float) -> str:
     raise AssertionError(f"{url} did not show what was expected in {seconds} s; last seen:\n{page[:2000]}")
 
 
+@pytest.mark.serve
 def test_mkdocs_serve_shows_a_mistake_in_place_and_clears_it_when_fixed(fixture_site):
     """The editor's preview never stops on a content mistake: the page answers, the bad citation
     is marked where it stands, the error line is logged, and fixing it clears the mark."""
     from bs4 import BeautifulSoup
 
     built = fixture_site({"index.md": "# Home\n\nTypo [@wit2006]. Fine [@sherman2009a].\n", "other.md": "# Other\n\nFine [@sherman2009b].\n"})
-    port = _free_port()
+    port = free_port()
     url = f"http://127.0.0.1:{port}/"
     log = built.path / "serve.log"
     with log.open("w") as log_file:
@@ -289,17 +282,18 @@ def test_mkdocs_serve_shows_a_mistake_in_place_and_clears_it_when_fixed(fixture_
             server.wait(10)
 
 
+@pytest.mark.serve
 def test_mkdocs_serve_keeps_serving_with_a_broken_bibliography(fixture_site):
     """A syntax error in the bib file: every citation is marked with the reason, pages still
     answer; the fix clears the marks on the next rebuild."""
     from bs4 import BeautifulSoup
 
-    from conftest import FIXTURE_BIB
+    from helpers import FIXTURE_BIB
 
     built = fixture_site({"index.md": "# Home\n\nA claim [@witt2006].\n"}, extra_config="watch:\n  - refs.bib\n")
     bib = built.path / "refs.bib"
     bib.write_text(FIXTURE_BIB.replace("  title   = {A trial in {Germany}},", "  title   = {A trial in {Germany}}"), encoding="utf-8")
-    port = _free_port()
+    port = free_port()
     url = f"http://127.0.0.1:{port}/"
     server = subprocess.Popen(
         [sys.executable, "-m", "mkdocs", "serve", "--dev-addr", f"127.0.0.1:{port}"],
@@ -318,12 +312,13 @@ def test_mkdocs_serve_keeps_serving_with_a_broken_bibliography(fixture_site):
         server.wait(10)
 
 
+@pytest.mark.serve
 def test_mkdocs_serve_formats_only_the_citations_a_page_edit_adds(fixture_site):
     """Editing a page re-runs pandoc for new citations only; an edit that adds none runs no pandoc."""
     built = fixture_site({"index.md": "# Home\n\nA claim [@witt2006]. Another [@sherman2009a].\n"})
     page = built.path / "docs" / "index.md"
     log_file = (built.path / "serve.log").open("w", encoding="utf-8")
-    port = _free_port()
+    port = free_port()
     url = f"http://127.0.0.1:{port}/"
     server = subprocess.Popen(
         [sys.executable, "-m", "mkdocs", "serve", "--verbose", "--dev-addr", f"127.0.0.1:{port}"],

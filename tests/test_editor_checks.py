@@ -14,7 +14,7 @@ import pytest
 import yaml
 from bs4 import BeautifulSoup
 
-from conftest import BIBLIOGRAPHY_PAGE, ROOT, copy_project, errors, mkdocs
+from helpers import BIBLIOGRAPHY_PAGE, ROOT, copy_project, errors, mkdocs
 from test_editing import rel, run, tool
 
 CLOCK = "FACTSHEET_TODAY"
@@ -190,6 +190,7 @@ def test_mkdocs_link_and_nav_messages_name_the_file_and_line(fixture_site, monke
 # --- The evidence table rule, at build time -----------------------------------------------------
 
 
+@pytest.mark.build
 def test_each_study_needs_one_row_in_the_evidence_table(tmp_path):
     project = copy_project(tmp_path)
     table = project / "docs" / "evidence-table.md"

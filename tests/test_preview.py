@@ -14,8 +14,8 @@ from pathlib import Path
 
 import pytest
 
-from conftest import ROOT, BuiltSite
-from preview import ANSWER_SECONDS, Preview, serving
+from helpers import ROOT, BuiltSite
+from helpers import ANSWER_SECONDS, Preview, serving
 
 NAV = BuiltSite(ROOT, "").nav_urls  # {title: site URL}
 # The About page's review dates as they stand, which the tests take out or move into the past.

@@ -17,9 +17,11 @@ import pytest
 from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import expect, sync_playwright
 
-from preview import serving
-from test_browser import AXE_OPTIONS, CHROMIUM, DEVICES, LAUNCH_ARGS, SCREENSHOTS
+from helpers import serving
+from test_browser import AXE_OPTIONS, CHROMIUM, DEVICES, LAUNCH_ARGS, SCREENSHOTS, chromium_is_there
 from test_preview import NAV, problems
+
+pytestmark = pytest.mark.browser  # a real mkdocs serve, read by Chromium
 
 TITLE = 'title: "The evidence: systematic reviews"'
 UNQUOTED = "title: The evidence: systematic reviews"
@@ -35,6 +37,7 @@ def preview(tmp_path_factory):
 def in_a_browser(steps) -> None:
     """Runs steps(browser) with a Chromium of its own, in a thread of its own: test_browser.py's
     browser is open for the whole session, and Playwright's sync API allows one per thread."""
+    chromium_is_there()
     failure: list[BaseException] = []
 
     def run():

@@ -10,7 +10,7 @@ from zoneinfo import ZoneInfo
 import pytest
 from bs4 import BeautifulSoup
 
-from conftest import ROOT, mkdocs
+from helpers import ROOT, mkdocs
 
 PUBLISHED = {
     "SITE_URL": "https://factsheet.example/acupuncture/",
@@ -98,6 +98,7 @@ def test_last_changed_is_the_last_commit_of_each_page(site):
         assert _last_changed(site.root, url) == _last_commit_day(ROOT, _source(url)), url
 
 
+@pytest.mark.build
 def test_a_clone_deep_enough_shows_each_pages_last_commit(tmp_path):
     """A shallow clone whose history reaches back past every page's last change: the dates are
     right. (The publishing workflow clones the whole history.) The history is made so: a commit
@@ -120,6 +121,7 @@ def test_a_clone_deep_enough_shows_each_pages_last_commit(tmp_path):
         assert _last_changed(tmp_path / "site", url) == _last_commit_day(clone, name), name
 
 
+@pytest.mark.build
 def test_a_clone_too_shallow_for_the_dates_fails_the_build(tmp_path):
     """With one commit of history every page would show that commit's day: the build says so."""
     clone = _clone(tmp_path, "--depth", "1")
@@ -130,6 +132,7 @@ def test_a_clone_too_shallow_for_the_dates_fails_the_build(tmp_path):
     assert "Traceback" not in result.stderr
 
 
+@pytest.mark.build
 def test_a_page_not_yet_committed_shows_no_date_and_says_why(tmp_path):
     """An editor's new page has no history yet: it shows no "Last changed" date (never the build's),
     the build says why, and nothing fails, so the page can be previewed and tested before it is committed."""

@@ -4,7 +4,7 @@ import re
 
 from pybtex.database import parse_file
 
-from conftest import ROOT
+from helpers import ROOT
 
 BIB = parse_file(ROOT / "references.bib")
 DOCS = ROOT / "docs"
