@@ -8,7 +8,7 @@ from collections import defaultdict
 
 import pytest
 
-from helpers import READABILITY, BuiltSite, make_fixture_site, mkdocs
+from helpers import BuiltSite, make_fixture_site, mkdocs
 from mkdocs_factsheet.review import CLOCK, today
 
 # The tiers, cheapest first. A test gets the tier its fixtures call for (the first that matches
@@ -43,11 +43,15 @@ def pytest_collection_modifyitems(items):
             item.add_marker(next((tier for tier, fixtures in TIER_OF_FIXTURE if used & fixtures), "unit"))
 
 
+# Readability figures that tests/test_trust.py measures, printed after the run for editors.
+READABILITY: list[tuple[str, float, float, float]] = []
 SECONDS_BY_TIER: dict[str, list[float]] = defaultdict(lambda: [0, 0.0])  # tier -> [tests, seconds]
 
 
 def pytest_runtest_logreport(report):
     # A report carries its test's markers as keywords (also from pytest-xdist's workers).
+    if report.when == "call":
+        READABILITY.extend(row for name, rows in report.user_properties if name == "readability" for row in rows)
     tier = next((tier for tier in TIERS if tier in report.keywords), None)
     if tier:
         SECONDS_BY_TIER[tier][0] += report.when == "call"

@@ -167,9 +167,6 @@ def errors(result: subprocess.CompletedProcess) -> list[str]:
 
 
 
-# Readability figures that tests/test_trust.py measures, printed after the run for editors.
-READABILITY: list[tuple[str, float, float, float]] = []
-
 
 # --- A real `mkdocs serve` of a copy of the project ---------------------------------------------
 # The copy lives in a temporary folder, so the tests edit its files as an editor would without
@@ -179,7 +176,18 @@ READABILITY: list[tuple[str, float, float, float]] = []
 STARTUP_SECONDS = 180  # the first build, on a busy machine
 CHANGE_SECONDS = 60  # a rebuild after a save
 ANSWER_SECONDS = 2  # a page that takes longer than this is a hang, as the editor sees it
-TIMINGS = ROOT / "build" / "preview-timings.json"  # what each run measured, for people to read
+# What each preview run measured, for people to read, on request only: no test writes outside its
+# own temporary folder unless asked (FACTSHEET_TIMINGS=build/preview-timings.json ./run test ...).
+TIMINGS = Path(os.environ["FACTSHEET_TIMINGS"]) if os.environ.get("FACTSHEET_TIMINGS") else None
+# Screenshots of the pages the browser tests visit, on request only (FACTSHEET_SCREENSHOTS=build/screenshots).
+SCREENSHOTS = Path(os.environ["FACTSHEET_SCREENSHOTS"]) if os.environ.get("FACTSHEET_SCREENSHOTS") else None
+
+
+def screenshot(page, name: str, **options) -> None:
+    """Saves what a browser page shows as SCREENSHOTS/name, when screenshots were asked for."""
+    if SCREENSHOTS:
+        SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+        page.screenshot(path=SCREENSHOTS / name, **options)
 
 
 def answer_ctrl_c() -> None:
@@ -297,9 +305,10 @@ def serving(tmp_path_factory, **env: str):
         yield preview
     finally:
         preview.stop()
-        TIMINGS.parent.mkdir(exist_ok=True)
-        previous = json.loads(TIMINGS.read_text(encoding="utf-8")) if TIMINGS.exists() else {}
-        TIMINGS.write_text(json.dumps({**previous, **preview.timings}, indent=2) + "\n", encoding="utf-8")
+        if TIMINGS:
+            TIMINGS.parent.mkdir(parents=True, exist_ok=True)
+            previous = json.loads(TIMINGS.read_text(encoding="utf-8")) if TIMINGS.exists() else {}
+            TIMINGS.write_text(json.dumps({**previous, **preview.timings}, indent=2) + "\n", encoding="utf-8")
 
 
 # --- The bibliography rules (references.bib, as CONTRIBUTING.md states them) --------------------

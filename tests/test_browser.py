@@ -15,7 +15,7 @@ prefers-color-scheme) at desktop (1280x800) and phone (360x740, touch) sizes:
 - search, citations and their previews, links and anchors, images, console errors, and no
   sideways scrolling on a phone.
 
-Screenshots of every page go to build/screenshots/ (git-ignored) on every run.
+Screenshots of every page, on request: FACTSHEET_SCREENSHOTS=build/screenshots ./run test tests/test_browser.py
 Without /usr/bin/chromium each of these tests fails, saying so; `./run test` installs Debian's
 chromium where it can, and says how where it cannot. Lighthouse is separate: `./run lighthouse`.
 """
@@ -38,7 +38,7 @@ import rispy
 from bs4 import BeautifulSoup
 from pybtex.database import parse_string
 
-from helpers import ROOT, BuiltSite
+from helpers import ROOT, BuiltSite, screenshot
 
 # Debian's Chromium (FACTSHEET_CHROMIUM names another); without it every browser test fails, saying why.
 CHROMIUM = Path(os.environ.get("FACTSHEET_CHROMIUM", "/usr/bin/chromium"))
@@ -58,7 +58,6 @@ AXE_OPTIONS = {
     "resultTypes": ["violations"],
 }
 FOOTER_CONTRAST = {"runOnly": {"type": "rule", "values": ["color-contrast"]}, "resultTypes": ["violations", "incomplete"]}
-SCREENSHOTS = ROOT / "build" / "screenshots"
 NAV = BuiltSite(ROOT, "").nav_urls  # {title: site URL}, read from mkdocs.yml
 PAGES = list(NAV.values())
 PAGE_IDS = [url.strip("/") or "home" for url in PAGES]
@@ -174,8 +173,7 @@ class Browsing:
             page.wait_for_function("(initial) => document.querySelector('.md-search-result__meta').textContent.trim() !== initial", arg=self.search_initial)
             device, scheme = variant.split("-")
             name = f"{path.strip('/') or 'home'}-{device}-{scheme}.png"
-            SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-            page.screenshot(path=SCREENSHOTS / name, full_page=True)
+            screenshot(page, name, full_page=True)
             facts = page.evaluate(PAGE_FACTS)
             violations = self.axe.run(page, options=AXE_OPTIONS).response["violations"]
             # axe's verdict on the footer, including what it could not decide ("incomplete").
@@ -383,11 +381,17 @@ def test_every_control_has_an_accessible_name(browsing, path):
     """Covers the References page, which has no `##` heading: Material leaves its TOC toggle unnamed."""
     page = browsing.page("desktop-light")
     page.goto(browsing.url(path))
+    # Once the search index has loaded, the page has stopped changing (it failed twice under load,
+    # comparing markup that changed between two looks). Each element is then known by a number it
+    # carries, not by its markup.
+    page.wait_for_function("(initial) => document.querySelector('.md-search-result__meta').textContent.trim() !== initial",
+                           arg=browsing.search_initial)
     unnamed = []
     for role in ("button", "checkbox", "radio", "textbox", "searchbox", "combobox", "dialog", "link"):
-        every = page.get_by_role(role, include_hidden=True).evaluate_all("els => els.map((e) => e.outerHTML)")
-        named = page.get_by_role(role, name=re.compile(r"\S"), include_hidden=True).evaluate_all("els => els.map((e) => e.outerHTML)")
-        unnamed += [f"{role}: {html[:120]}" for html in every if html not in named]
+        every = page.get_by_role(role, include_hidden=True).evaluate_all(
+            "els => els.map((e, i) => { e.dataset.roleCheck = i; return e.outerHTML; })")
+        named = set(page.get_by_role(role, name=re.compile(r"\S"), include_hidden=True).evaluate_all("els => els.map((e) => Number(e.dataset.roleCheck))"))
+        unnamed += [f"{role}: {html[:120]}" for number, html in enumerate(every) if number not in named]
     assert not unnamed, f"/{path}: controls without a name:\n" + "\n".join(unnamed)
 
 

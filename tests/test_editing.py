@@ -113,6 +113,16 @@ def test_workflow_tests_on_every_push_and_pull_request_and_publishes_only_main()
     }
 
 
+def test_ci_runs_the_readme_test_command_then_again_two_years_on():
+    """.ci/run is what CI runs on a fresh clone: README's `./run test`, and the whole suite again
+    with FACTSHEET_TODAY two years ahead, so the calendar alone never fails a test."""
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    assert "./run test    # sets everything up" in readme
+    runs = [line for line in (ROOT / ".ci" / "run").read_text(encoding="utf-8").splitlines() if "./run test" in line and not line.startswith("#")]
+    assert len(runs) == 2 and runs[0].startswith("./run test"), runs
+    assert runs[1].startswith("FACTSHEET_TODAY=$(date -u -d '+2 years' +%F) ./run test"), runs
+
+
 def test_every_action_is_pinned_to_a_commit_with_its_version_noted():
     lines = [line for line in WORKFLOW.read_text(encoding="utf-8").splitlines() if re.match(r"\s*(- )?uses:", line)]
     assert lines

@@ -4,7 +4,7 @@ same `file:line: message` line the build prints, and every page lists it; fixing
 Review dates inform and never block, whatever the day (the clock is set with FACTSHEET_TODAY).
 
 The citation mistakes (misspelt key, missing comma, duplicate key) are in test_preview_citations.py.
-Timings of each show and clear are written to build/preview-timings.json.
+Timings of each show and clear are written, on request, to $FACTSHEET_TIMINGS (a JSON file).
 """
 
 from __future__ import annotations

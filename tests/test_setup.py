@@ -74,7 +74,11 @@ def run(project: Path, *command: str, path: Path | None = None, **env: str) -> s
 
 
 def test_a_stale_venv_is_made_again_with_one_line_saying_so(tmp_path):
+    """To keep this quick, the copy's site needs only MkDocs, at the pinned versions: what `./run
+    review` runs on (the whole set installs on each Python: the test above)."""
     project = copy_project(tmp_path)
+    (project / "pinned.txt").write_bytes((project / "requirements.txt").read_bytes())
+    (project / "requirements.txt").write_text("-c pinned.txt\nmkdocs\n", encoding="utf-8")
     (project / ".venv" / "bin").mkdir(parents=True)
     (project / ".venv" / "bin" / "python").symlink_to("/nowhere/python3.9")  # a Python since removed
     result = run(project, "review")

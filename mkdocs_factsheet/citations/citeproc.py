@@ -35,6 +35,15 @@ class Formatted:
     citations: dict[str, str] = field(default_factory=dict)  # citation source -> in-text HTML
 
 
+def write_cache(path: Path, text: str) -> None:
+    """Writes a cache file whole, or not at all: builds that run side by side (a preview, the
+    tests) never read a half-written one."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    partial = path.with_name(f"{path.name}.{os.getpid()}.partial")
+    partial.write_text(text, encoding="utf-8")
+    os.replace(partial, path)
+
+
 def digest(*parts: bytes) -> str:
     hashed = hashlib.sha256()
     for part in parts:
@@ -105,6 +114,5 @@ class Citeproc:
             output = Path(folder.name, "out.html").read_text(encoding="utf-8")
         self.formatted.entries = {key: body.strip() for key, body in PANDOC_ENTRY.findall(output)}
         self.formatted.citations.update({self.missing[int(i)]: body.strip() for i, body in PANDOC_CITATION.findall(output)})
-        self.cache_file.parent.mkdir(parents=True, exist_ok=True)
-        self.cache_file.write_text(json.dumps(vars(self.formatted)), encoding="utf-8")
+        write_cache(self.cache_file, json.dumps(vars(self.formatted)))
         return self.formatted

@@ -37,7 +37,7 @@ from mkdocs_bibtex.plugin import BibTexPlugin
 
 from . import markup
 from .bibliography import BibEntry, Bibliography, plain_fields, read_bibliography
-from .citeproc import CACHE_FORMAT, Citeproc, CiteprocError, Formatted, digest
+from .citeproc import CACHE_FORMAT, Citeproc, CiteprocError, Formatted, digest, write_cache
 from .exports import EXPORT_DIR, exports
 from .syntax import DEFAULT_LIST_MARKER, LIST_PLACEHOLDER, PLACEHOLDER, Citation, CitationsExtension, FoundOnPage
 
@@ -200,9 +200,8 @@ class SiteBuild:
             self.config_problems.extend(problems)
             return None
         self.bibliography, self.downloads = bibliography, exports(bibliography)
-        cache_file.parent.mkdir(parents=True, exist_ok=True)
         entries = {key: vars(entry) for key, entry in bibliography.entries.items()}
-        cache_file.write_text(json.dumps({"entries": entries, "exports": self.downloads}), encoding="utf-8")
+        write_cache(cache_file, json.dumps({"entries": entries, "exports": self.downloads}))
         return bibliography
 
     # --- on_files -------------------------------------------------------------------------
