@@ -25,6 +25,7 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
 
+import pytest
 import yaml
 from bs4 import BeautifulSoup
 from pybtex.database import parse_string
@@ -85,8 +86,58 @@ class BuiltSite:
         return pages
 
     @cached_property
+    def nav_sources(self) -> dict[str, str]:
+        """mkdocs.yml's nav as {title: source file}, such as 'docs/index.md'."""
+        nav = yaml.safe_load((ROOT / "mkdocs.yml").read_text(encoding="utf-8").split("# Page tree", 1)[1])["nav"]
+        return {title: f"docs/{src}" for item in nav for title, src in item.items()}
+
+    @cached_property
     def search_index(self) -> dict:
         return json.loads((self.root / "search" / "search_index.json").read_text(encoding="utf-8"))
+
+
+# --- Content checks: what the editor reads ------------------------------------------------------
+# A test of the content (a fact the factsheet must carry, a rule for the writing) fails with
+# `file:line: what to change`, as the build does, never with a Python assertion alone.
+
+
+def _plain(text: str) -> str:
+    """Text as a reader sees it, for finding it in Markdown: no emphasis, links or citations, one space."""
+    text = re.sub(r"\[([^\]]*)\]\([^)]*\)", r"\1", text)  # [text](url) -> text
+    text = re.sub(r"\[?-?@[\w:.#$%&+?<>~/-]+(?:,[^\]]*)?\]?", " ", text)  # citations
+    return " ".join(re.sub(r"[*_`]", "", text).lower().split())
+
+
+def line_in(source: str, text: str) -> int | None:
+    """The line of a file (relative to the project) where text, or its first words, stand; None if nowhere."""
+    raw = (ROOT / source).read_text(encoding="utf-8").splitlines()
+    exact = next((number for number, line in enumerate(raw, 1) if text in line), None)
+    if exact:
+        return exact
+    lines = [_plain(line) for line in raw]
+    words = _plain(text).split()
+    for length in (len(words), 6, 4, 2):
+        needle = " ".join(words[:length])
+        found = next((number for number, line in enumerate(lines, 1) if needle and needle in line), None)
+        if found:
+            return found
+    return None
+
+
+def where(source: str, text: str = "") -> str:
+    """`file:line` of text in a source file; of its first line with a heading when the text is not there."""
+    line = line_in(source, text) if text else None
+    if line is None:
+        lines = (ROOT / source).read_text(encoding="utf-8").splitlines()
+        line = next((number for number, value in enumerate(lines, 1) if value.startswith("# ")), 1)
+    return f"{source}:{line}"
+
+
+def content_check(problems: list[str]) -> None:
+    """Fails a content check with its problems, one `file:line: what to change` a line, and nothing
+    else (no Python traceback): CONTRIBUTING.md, "What the tests check in your text", explains each."""
+    if problems:
+        pytest.fail("content check (CONTRIBUTING.md, \"What the tests check in your text\"):\n" + "\n".join(problems), pytrace=False)
 
 
 FIXTURE_BIB = """\
