@@ -49,18 +49,28 @@ def test_every_requirement_is_pinned():
                 assert re.fullmatch(r"[A-Za-z0-9._-]+==[\w.]+", line), f"{path.name}:{number}: pin it as name==version: {line}"
 
 
+@pytest.fixture(scope="module")
+def dry_runs(tmp_path_factory):
+    """pip's dry run of the pins for each Python, all side by side (each mostly waits on PyPI)."""
+    folder = tmp_path_factory.mktemp("pins")
+    (folder / "pins.txt").write_text("\n".join(pins()) + "\n", encoding="utf-8")
+    running = {
+        python: subprocess.Popen(
+            [sys.executable, "-m", "pip", "install", "--dry-run", "--ignore-installed", "--disable-pip-version-check",
+             "--target", str(folder / python), "--python-version", python, "--only-binary=:all:", "-r", str(folder / "pins.txt")],
+            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+        )
+        for python in [OLDEST, *SUPPORTED]
+    }
+    yield {python: (process, process.communicate(timeout=600)[0]) for python, process in running.items()}
+
+
 @pytest.mark.parametrize("python", [OLDEST, *SUPPORTED])
-def test_the_pins_install_on_each_supported_python(tmp_path, python):
+def test_the_pins_install_on_each_supported_python(dry_runs, python):
     """requires-python's lowest version counts too: the project says it runs there."""
-    (tmp_path / "pins.txt").write_text("\n".join(pins()) + "\n", encoding="utf-8")
-    result = subprocess.run(
-        [sys.executable, "-m", "pip", "install", "--dry-run", "--ignore-installed", "--disable-pip-version-check",
-         "--target", str(tmp_path / "target"), "--python-version", python, "--only-binary=:all:", "-r", str(tmp_path / "pins.txt")],
-        capture_output=True, text=True,
-    )
-    output = result.stdout + result.stderr
+    process, output = dry_runs[python]
     problems = [line for line in output.splitlines() if line.startswith("ERROR") or "yanked" in line]
-    assert result.returncode == 0 and not problems, f"Python {python}:\n" + "\n".join(problems or output.splitlines()[-5:])
+    assert process.returncode == 0 and not problems, f"Python {python}:\n" + "\n".join(problems or output.splitlines()[-5:])
 
 
 # --- ./run and the machine ------------------------------------------------------------------------
