@@ -14,7 +14,7 @@ from mkdocs_factsheet.review import CLOCK, today
 # The tiers, cheapest first. A test gets the tier its fixtures call for (the first that matches
 # below), unless it is marked with one; a test with none of these fixtures runs in process.
 TIERS = {
-    "unit": "in process: the plugins' core, messages, Markdown in and HTML out",
+    "unit": "no build: the plugins' core in process (the bibliography reader, messages), or one linter run",
     "build": "reads a strict build: the session's site, or a small fixture site built for the test",
     "serve": "a real mkdocs serve of a copy of the project; each case edits and restores",
     "browser": "Debian's Chromium reads the built site or the preview",

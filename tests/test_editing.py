@@ -123,6 +123,14 @@ def test_ci_runs_the_readme_test_command_then_again_two_years_on():
     assert runs[1].startswith("FACTSHEET_TODAY=$(date -u -d '+2 years' +%F) ./run test"), runs
 
 
+def test_tests_share_one_helper_module_and_never_import_conftest():
+    """What the tests share is in tests/helpers.py; conftest.py holds pytest's fixtures and hooks only."""
+    for path in sorted((ROOT / "tests").glob("*.py")):
+        for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+            assert not re.match(r"\s*(from conftest import|import conftest)", line), (
+                f"tests/{path.name}:{number}: import what tests share from helpers, not conftest")
+
+
 def test_every_action_is_pinned_to_a_commit_with_its_version_noted():
     lines = [line for line in WORKFLOW.read_text(encoding="utf-8").splitlines() if re.match(r"\s*(- )?uses:", line)]
     assert lines
