@@ -254,6 +254,34 @@ def free_port() -> int:
         return probe.getsockname()[1]
 
 
+def stop(server: subprocess.Popen) -> None:
+    """Stops a server with Ctrl+C, as the editor does; kills it if it has not stopped in 15 s."""
+    if server.poll() is None:
+        server.send_signal(signal.SIGINT)
+        try:
+            server.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            server.kill()
+            server.wait(timeout=15)
+
+
+@contextmanager
+def mkdocs_serve(project: Path, *options: str):
+    """`mkdocs serve` of a small project on a free port, printing into project/serve.log; yields its address."""
+    port = free_port()
+    with (project / "serve.log").open("w", encoding="utf-8") as log:
+        server = subprocess.Popen(
+            [sys.executable, "-m", "mkdocs", "serve", *options, "--dev-addr", f"127.0.0.1:{port}"],
+            cwd=project, stdout=log, stderr=subprocess.STDOUT, env={**os.environ, "NO_MKDOCS_2_WARNING": "1"},
+            start_new_session=True, preexec_fn=answer_ctrl_c,
+        )
+        try:
+            yield f"http://127.0.0.1:{port}/"
+            assert server.poll() is None, "the server stopped by itself:\n" + (project / "serve.log").read_text(encoding="utf-8")
+        finally:
+            stop(server)
+
+
 @dataclass
 class Preview:
     project: Path
@@ -282,13 +310,8 @@ class Preview:
             time.sleep(0.2)
 
     def stop(self) -> None:
-        if self.process and self.process.poll() is None:
-            self.process.send_signal(signal.SIGINT)  # Ctrl+C, as the editor stops it
-            try:
-                self.process.wait(timeout=15)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait(timeout=15)
+        if self.process:
+            stop(self.process)
 
     def url(self, path: str = "") -> str:
         return f"http://127.0.0.1:{self.port}/{path}"

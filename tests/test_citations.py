@@ -1,15 +1,12 @@
 """Citations as readers see them: author-year links, reference lists, backlinks, previews."""
 
-import os
 import re
-import subprocess
-import sys
 import time
 import urllib.request
 
 import pytest
 
-from helpers import ROOT, free_port
+from helpers import ROOT, mkdocs_serve
 
 
 def citations(article):
@@ -214,13 +211,7 @@ def test_mkdocs_serve_rebuilds_when_the_bibliography_or_style_changes(fixture_si
         {"index.md": "# Home\n\n[@witt2006] [@sherman2009a] [@sherman2009b]\n"},
         extra_config="watch:\n  - refs.bib\n  - style.csl\n",
     )
-    port = free_port()
-    url = f"http://127.0.0.1:{port}/"
-    server = subprocess.Popen(
-        [sys.executable, "-m", "mkdocs", "serve", "--dev-addr", f"127.0.0.1:{port}"],
-        cwd=built.path, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-    )
-    try:
+    with mkdocs_serve(built.path) as url:
         assert _wait_for(url, "A trial in Germany", 60), "mkdocs serve did not come up"
         path = built.path / edited
         if edited == "refs.bib":
@@ -229,9 +220,6 @@ def test_mkdocs_serve_rebuilds_when_the_bibliography_or_style_changes(fixture_si
         else:
             path.write_text(path.read_text().replace('<text variable="title"/>', '<text variable="title" prefix="Title: "/>'))
             assert _wait_for(url, "Title: A trial in Germany", 30)
-    finally:
-        server.terminate()
-        server.wait(10)
 
 
 def _page(url: str) -> str:
@@ -258,31 +246,20 @@ def test_mkdocs_serve_shows_a_mistake_in_place_and_clears_it_when_fixed(fixture_
     from bs4 import BeautifulSoup
 
     built = fixture_site({"index.md": "# Home\n\nTypo [@wit2006]. Fine [@sherman2009a].\n", "other.md": "# Other\n\nFine [@sherman2009b].\n"})
-    port = free_port()
-    url = f"http://127.0.0.1:{port}/"
     log = built.path / "serve.log"
-    with log.open("w") as log_file:
-        server = subprocess.Popen(
-            [sys.executable, "-m", "mkdocs", "serve", "--dev-addr", f"127.0.0.1:{port}"],
-            cwd=built.path, stdout=log_file, stderr=subprocess.STDOUT, env={**os.environ, "NO_MKDOCS_2_WARNING": "1"},
-        )
-        try:
-            page = BeautifulSoup(_wait_for_html(url, lambda html: "citation-problem" in html, 60), "html.parser")
-            (mark,) = page.select("mark.citation-problem")
-            assert mark.get_text() == "[@wit2006]"
-            assert mark["title"] == "unknown citation key 'wit2006' (did you mean 'witt2006'?)"
-            assert [c.get_text() for c in page.select("span.citation")] == ["(Sherman 2009a)"]
-            other = BeautifulSoup(_page(url + "other/"), "html.parser")
-            assert [c.get_text() for c in other.select("span.citation")] == ["(Sherman 2009b)"]
-            assert "citations: docs/index.md:3: unknown citation key 'wit2006' (did you mean 'witt2006'?)" in log.read_text()
+    with mkdocs_serve(built.path) as url:
+        page = BeautifulSoup(_wait_for_html(url, lambda html: "citation-problem" in html, 60), "html.parser")
+        (mark,) = page.select("mark.citation-problem")
+        assert mark.get_text() == "[@wit2006]"
+        assert mark["title"] == "unknown citation key 'wit2006' (did you mean 'witt2006'?)"
+        assert [c.get_text() for c in page.select("span.citation")] == ["(Sherman 2009a)"]
+        other = BeautifulSoup(_page(url + "other/"), "html.parser")
+        assert [c.get_text() for c in other.select("span.citation")] == ["(Sherman 2009b)"]
+        assert "citations: docs/index.md:3: unknown citation key 'wit2006' (did you mean 'witt2006'?)" in log.read_text()
 
-            (built.path / "docs" / "index.md").write_text("# Home\n\nTypo [@witt2006]. Fine [@sherman2009a].\n", encoding="utf-8")
-            page = BeautifulSoup(_wait_for_html(url, lambda html: "citation-problem" not in html and "Witt 2006" in html, 30), "html.parser")
-            assert [c.get_text() for c in page.select("span.citation")] == ["(Witt 2006)", "(Sherman 2009a)"]
-            assert server.poll() is None, "the server is still running"
-        finally:
-            server.terminate()
-            server.wait(10)
+        (built.path / "docs" / "index.md").write_text("# Home\n\nTypo [@witt2006]. Fine [@sherman2009a].\n", encoding="utf-8")
+        page = BeautifulSoup(_wait_for_html(url, lambda html: "citation-problem" not in html and "Witt 2006" in html, 30), "html.parser")
+        assert [c.get_text() for c in page.select("span.citation")] == ["(Witt 2006)", "(Sherman 2009a)"]
 
 
 @pytest.mark.serve
@@ -296,13 +273,7 @@ def test_mkdocs_serve_keeps_serving_with_a_broken_bibliography(fixture_site):
     built = fixture_site({"index.md": "# Home\n\nA claim [@witt2006].\n"}, extra_config="watch:\n  - refs.bib\n")
     bib = built.path / "refs.bib"
     bib.write_text(FIXTURE_BIB.replace("  title   = {A trial in {Germany}},", "  title   = {A trial in {Germany}}"), encoding="utf-8")
-    port = free_port()
-    url = f"http://127.0.0.1:{port}/"
-    server = subprocess.Popen(
-        [sys.executable, "-m", "mkdocs", "serve", "--dev-addr", f"127.0.0.1:{port}"],
-        cwd=built.path, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env={**os.environ, "NO_MKDOCS_2_WARNING": "1"},
-    )
-    try:
+    with mkdocs_serve(built.path) as url:
         page = BeautifulSoup(_wait_for_html(url, lambda html: "citation-problem" in html, 60), "html.parser")
         (mark,) = page.select("mark.citation-problem")
         assert mark.get_text() == "[@witt2006]"
@@ -310,9 +281,6 @@ def test_mkdocs_serve_keeps_serving_with_a_broken_bibliography(fixture_site):
         bib.write_text(FIXTURE_BIB, encoding="utf-8")
         page = BeautifulSoup(_wait_for_html(url, lambda html: "citation-problem" not in html and "Witt 2006" in html, 30), "html.parser")
         assert [c.get_text() for c in page.select("span.citation")] == ["(Witt 2006)"]
-    finally:
-        server.terminate()
-        server.wait(10)
 
 
 @pytest.mark.serve
@@ -320,19 +288,11 @@ def test_mkdocs_serve_formats_only_the_citations_a_page_edit_adds(fixture_site):
     """Editing a page re-runs pandoc for new citations only; an edit that adds none runs no pandoc."""
     built = fixture_site({"index.md": "# Home\n\nA claim [@witt2006]. Another [@sherman2009a].\n"})
     page = built.path / "docs" / "index.md"
-    log_file = (built.path / "serve.log").open("w", encoding="utf-8")
-    port = free_port()
-    url = f"http://127.0.0.1:{port}/"
-    server = subprocess.Popen(
-        [sys.executable, "-m", "mkdocs", "serve", "--verbose", "--dev-addr", f"127.0.0.1:{port}"],
-        cwd=built.path, stdout=log_file, stderr=subprocess.STDOUT, env={**os.environ, "NO_MKDOCS_2_WARNING": "1"},
-    )
-
     def pandoc_lines() -> list[str]:
         text = (built.path / "serve.log").read_text(encoding="utf-8")
         return [line.split("citations: ", 1)[1] for line in text.splitlines() if "pandoc" in line and "citations: " in line]
 
-    try:
+    with mkdocs_serve(built.path, "--verbose") as url:
         assert _wait_for(url, "Witt 2006", 60), "mkdocs serve did not come up"
         assert pandoc_lines() == ["pandoc formats 2 citation(s); 0 were in the cache"]
         page.write_text(page.read_text(encoding="utf-8") + "\nA sentence added by the editor.\n", encoding="utf-8")
@@ -343,7 +303,3 @@ def test_mkdocs_serve_formats_only_the_citations_a_page_edit_adds(fixture_site):
         assert _wait_for(url, "Witt 2006, p. 5", 30)
         after_citation_edit = pandoc_lines()[1 + len(after_text_edit):]
         assert [line for line in after_citation_edit if "formats" in line] == ["pandoc formats 1 citation(s); 2 were in the cache"]
-    finally:
-        server.terminate()
-        server.wait(10)
-        log_file.close()
