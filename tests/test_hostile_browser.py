@@ -18,7 +18,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import copy_project, mkdocs
+from helpers import copy_project, mkdocs
 
 CHROMIUM = Path("/usr/bin/chromium")
 

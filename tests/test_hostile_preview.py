@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import json
 
-from preview import serving
+from helpers import serving
 
 TODAY = "2026-12-01"  # the preview's clock: the test means the same on any day
 
