@@ -30,6 +30,8 @@ if not CHROMIUM.exists():
 
 from playwright.sync_api import sync_playwright  # noqa: E402
 
+pytestmark = pytest.mark.browser
+
 LAUNCH_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--no-first-run"]
 ORIGINAL_TITLE = "Pragmatic randomized trial evaluating the clinical and economic effectiveness of acupuncture for chronic low back pain"
 # Each sets window.__pwned and opens a dialog, if it ever runs.
