@@ -11,6 +11,8 @@ import html
 import re
 from urllib.parse import urlsplit
 
+from .bibliography import WEB_ADDRESS
+
 TAG = re.compile(r"<[^>]+>")
 PANDOC_LINK = re.compile(r'<a href="#ref-([^"]+)" role="doc-biblioref">')
 
@@ -87,7 +89,7 @@ def identifier_links(fields: dict[str, str], key: str, name: str, exports: str) 
         links.append(f'<a class="reference-doi" href="https://doi.org/{html.escape(doi)}">DOI: {html.escape(doi)}</a>')
     if pmid := fields.get("pmid"):
         links.append(f'<a class="reference-pubmed" href="https://pubmed.ncbi.nlm.nih.gov/{html.escape(pmid)}/">PubMed: {html.escape(pmid)}</a>')
-    if not links and (url := fields.get("url")):
+    if not links and (url := fields.get("url")) and WEB_ADDRESS.match(url):  # bibliography.py reports any other
         # Named by its site ("Web page at nice.org.uk"), not read out character by character;
         # print and the PDF add the full address after it.
         site = (urlsplit(url).hostname or url).removeprefix("www.")

@@ -24,8 +24,8 @@ from __future__ import annotations
 
 import difflib
 import html
-import json
 import re
+import unicodedata
 import xml.etree.ElementTree as etree
 from pathlib import Path
 
@@ -36,10 +36,12 @@ from mkdocs.utils import get_relative_url
 from mkdocs_bibtex.plugin import BibTexPlugin
 
 from . import markup
-from .bibliography import BibEntry, Bibliography, plain_fields, read_bibliography
+from .bibliography import Bibliography, plain_fields, read_bibliography
+from .cache import Cache, read_bibliography_cache, write_bibliography_cache
 from .citeproc import CACHE_FORMAT, Citeproc, CiteprocError, Formatted, digest
 from .exports import EXPORT_DIR, exports
-from .syntax import DEFAULT_LIST_MARKER, LIST_PLACEHOLDER, PLACEHOLDER, Citation, CitationsExtension, FoundOnPage
+from ..project_files import linked_outside, nav_citation_problems, outside_option
+from .syntax import CITED_KEY, DEFAULT_LIST_MARKER, LIST_PLACEHOLDER, PLACEHOLDER, Citation, CitationsExtension, FoundOnPage, clashing_headings
 
 log = get_plugin_logger("citations")
 
@@ -59,6 +61,7 @@ class CitationsPlugin(BibTexPlugin):
 
     def on_config(self, config):
         self.build = SiteBuild(self.config, config)
+        self.log_cache_notes()
         self.report(self.build.config_problems)
         config.markdown_extensions.append(
             CitationsExtension(self.build.found_on_current_page, self.config.bib_command, self.config.full_bib_command)
@@ -93,6 +96,7 @@ class CitationsPlugin(BibTexPlugin):
         build = self.build
         if not build.filled_in:
             build.finish_formatting()
+            self.log_cache_notes()
             self.report(build.format_problems)
             build.fill_in()
         return context
@@ -103,6 +107,12 @@ class CitationsPlugin(BibTexPlugin):
         return context
 
     on_page_context = CombinedEvent(_fill_in_text, _fill_in_html)
+
+    def log_cache_notes(self) -> None:
+        """A damaged or unwritable cache is no problem of the site's: one INFO line each."""
+        for note in self.build.cache.notes:
+            log.info(note)
+        self.build.cache.notes.clear()
 
     def report(self, problems: list[str]) -> None:
         """Logs each problem on a line of its own; under `mkdocs build`, then stops the build."""
@@ -118,7 +128,8 @@ class SiteBuild:
 
     def __init__(self, options, config):
         self.root = Path(config.config_file_path or ".").resolve().parent
-        self.cache_dir = self.root / ".cache" / "citations"
+        self.cache = Cache(self.root / ".cache" / "citations")
+        self.config_file = config.config_file_path or "mkdocs.yml"
         self.config_problems: list[str] = []
         self.problems: list[str] = []
         self.format_problems: list[str] = []
@@ -138,6 +149,7 @@ class SiteBuild:
         self.position: dict[str, int] = {}  # key -> its place in the style's order
         self.items: dict[tuple[str, str], tuple[str, str, str]] = {}  # (key, downloads folder) -> list item's parts
         self.filled_in = False
+        self.problems += nav_citation_problems(self.titles.values(), self.config_file, CITED_KEY.search)
         self._read_inputs(options)
 
     # --- on_config ------------------------------------------------------------------------
@@ -158,13 +170,20 @@ class SiteBuild:
             self.unavailable = problems[0]
         elif bib is not None and csl is not None:
             try:
-                self.citeproc = Citeproc(bib.bibtex, csl, self.cache_dir)
+                self.citeproc = Citeproc(bib.bibtex, csl, self.cache, self._entry_at)
             except CiteprocError as error:
                 problems.append(str(error))
                 self.unavailable = str(error)
 
+    def _entry_at(self, line: int) -> str:
+        entry = self.bibliography.entry_at(line)
+        return f"{self.bib_name}:{entry.line}: entry '{entry.key}'" if entry else ""
+
     def _read_style(self, name: str) -> bytes | None:
         path = self.root / name
+        if outside := outside_option(self.root, self.config_file, "csl_file", name):
+            self.config_problems.append(outside)
+            return None
         if not path.is_file():
             self.config_problems.append(f"{name}: citation style file not found (mkdocs.yml, plugins: citations: csl_file)")
             return None
@@ -183,32 +202,31 @@ class SiteBuild:
 
     def _read_bibliography(self, name: str) -> Bibliography | None:
         path = self.root / name
+        if outside := outside_option(self.root, self.config_file, "bib_file", name):
+            self.config_problems.append(outside)
+            return None
         if not path.is_file():
             self.config_problems.append(f"{name}: bibliography file not found (mkdocs.yml, plugins: citations: bib_file)")
             return None
         data = path.read_bytes()
         # A bibliography that passed every check is kept under the hash of its bytes, so that a
         # rebuild with the same file parses nothing.
-        cache_file = self.cache_dir / f"bib-{digest(data, bytes([CACHE_FORMAT]))}.json"
-        if cache_file.is_file():
-            cached = json.loads(cache_file.read_text(encoding="utf-8"))
-            self.bibliography = Bibliography({key: BibEntry(**entry) for key, entry in cached["entries"].items()})
-            self.downloads = cached["exports"]
+        cache_name = f"bib-{digest(data, bytes([CACHE_FORMAT]))}.json"
+        if cached := read_bibliography_cache(self.cache, cache_name):
+            self.bibliography, self.downloads = cached
             return self.bibliography
         bibliography, problems = read_bibliography(data, name)
         if problems:
             self.config_problems.extend(problems)
             return None
         self.bibliography, self.downloads = bibliography, exports(bibliography)
-        cache_file.parent.mkdir(parents=True, exist_ok=True)
-        entries = {key: vars(entry) for key, entry in bibliography.entries.items()}
-        cache_file.write_text(json.dumps({"entries": entries, "exports": self.downloads}), encoding="utf-8")
+        write_bibliography_cache(self.cache, cache_name, bibliography, self.downloads)
         return bibliography
 
     # --- on_files -------------------------------------------------------------------------
 
     def check_files(self, files, config, repair: bool) -> list[str]:
-        problems = []
+        problems = linked_outside(files, self.root, config.docs_dir, config.theme.custom_dir)
         for file in list(files):
             # The style may sit in the theme folder, whose files MkDocs publishes: it is build
             # input, not part of the site.
@@ -237,6 +255,7 @@ class SiteBuild:
     def start_page(self, markdown: str, page, bib_by_default: bool) -> str:
         source = page.file.content_string
         first_line = source[: len(source) - len(markdown)].count("\n") + 1 if source.endswith(markdown) else 1
+        markdown = unicodedata.normalize("NFC", markdown)  # keys as the bibliography has them (bibliography.py)
         self.current = FoundOnPage()
         self.pages[page.file.src_uri] = (page, self.current, markdown, first_line)
         if bib_by_default:  # the page's own list, taken out again if it cites nothing
@@ -251,12 +270,13 @@ class SiteBuild:
         in_order, section, searched = [], "", 0
         for match in HEADING_OR_CITATION.finditer(html_text):
             if match.group(1):
-                section = markup.plain(titles.get(match.group(1), ""))
+                section = html.unescape(markup.plain(titles.get(match.group(1), "")))  # text: backlinks escape it
                 continue
             citation = found.citations[int(match.group(2))]
             citation.number, citation.section = len(in_order) + 1, section
             searched = _locate(citation, body, searched, first_line)
             in_order.append(citation)
+        found.misplaced += clashing_headings({i: html.unescape(markup.plain(t)) for i, t in titles.items()}, self.bibliography.entries)
         for citation in found.misplaced:
             _locate(citation, body, 0, first_line)
         found.in_order = in_order
@@ -328,7 +348,9 @@ class SiteBuild:
         if same_case:
             return f" (did you mean '{same_case[0]}'? keys are case-sensitive)"
         close = difflib.get_close_matches(key, entries, n=1, cutoff=0.6)
-        return f" (did you mean '{close[0]}'?)" if close else ""
+        if close:
+            return f" (did you mean '{close[0]}'?)"
+        return f" (if it is not a citation, write \\@{key})" if source.startswith("@") else ""
 
     def start_formatting(self) -> None:
         if not self.citeproc or self.unavailable:
@@ -356,7 +378,7 @@ class SiteBuild:
             log.warning(f"pandoc: {warning}")
         self.position = {key: i for i, key in enumerate(self.formatted.entries)}
         for key, data in self.data.items():
-            data["text"] = markup.plain(self.formatted.entries.get(key, ""))
+            data["text"] = html.unescape(markup.plain(self.formatted.entries.get(key, "")))  # text, not HTML
 
     def fill_in(self) -> None:
         """Fills every page's placeholders with text for the search index; the HTML waits for
@@ -393,8 +415,9 @@ class SiteBuild:
 
             content = LIST_PLACEHOLDER.sub(list_html, page.content)
             page.content = PLACEHOLDER.sub(lambda m: text_of.get(int(m.group(1)), m.group(0)), content)
+            under = _by_section(found.in_order)  # a heading's own citations are under it: linear, not quadratic
             for item in _toc_items(page.toc):  # a citation in a heading: plain text in the contents
-                for citation in found.in_order:
+                for citation in under.get(html.unescape(markup.plain(item.title)), ()):
                     for written in (citation.source, html.escape(citation.source, quote=False)):
                         if written in item.title:
                             item.title = item.title.replace(written, markup.plain(text_of.get(citation.index, "")))
@@ -411,18 +434,22 @@ class SiteBuild:
         places: dict[str, list] = {}
         for path, (page, found, _, _) in self.pages.items():
             title = self.titles.get(path) or page.meta.get("title") or page.file.name
+            under, readable = _by_section(found.in_order), {}
             for citation in found.in_order:
                 if citation.problem:
                     continue
-                section = self._readable(citation.section, found)
+                if citation.section not in readable:
+                    readable[citation.section] = self._readable(citation.section, under[citation.section])
+                section = readable[citation.section]
                 where = title if section in ("", title) else f"{title} › {section}"
                 for key in dict.fromkeys(citation.keys):
                     places.setdefault(key, []).append((page.file.url, where, citation.number))
         return places
 
-    def _readable(self, heading: str, found: FoundOnPage) -> str:
-        """A heading's text as readers see it: a citation in it as its formatted text, not as typed."""
-        for citation in found.in_order:
+    def _readable(self, heading: str, citations: list[Citation]) -> str:
+        """A heading's text as readers see it: a citation in it (one of those under it) as its
+        formatted text, not as typed."""
+        for citation in citations:
             if citation.source in heading and not citation.problem:
                 heading = heading.replace(citation.source, markup.plain(self.formatted.citations.get(citation.source, citation.source)))
         return heading
@@ -510,6 +537,14 @@ def _nav_titles(items):
                     yield target, title
                 else:
                     yield from _nav_titles(target)
+
+
+def _by_section(citations: list[Citation]) -> dict[str, list[Citation]]:
+    """The citations under each heading (by its text), which include those in the heading itself."""
+    under: dict[str, list[Citation]] = {}
+    for citation in citations:
+        under.setdefault(citation.section, []).append(citation)
+    return under
 
 
 def _toc_items(items):

@@ -19,6 +19,7 @@ from collections import Counter
 from datetime import date
 from pathlib import Path
 
+from mkdocs.exceptions import PluginError
 from mkdocs.plugins import get_plugin_logger
 
 log = get_plugin_logger("pdf")
@@ -154,9 +155,21 @@ def edition_date(root: Path) -> date:
 edition: Edition | None = None
 
 
+# What WeasyPrint needs from the system (./run installs them where it can).
+SYSTEM_PACKAGES = "libpango-1.0-0 libpangoft2-1.0-0 fonts-dejavu-core"
+
+
 def on_config(config):
     global edition
     edition = Edition(config) if os.environ.get("FACTSHEET_PDF", "on") != "off" else None
+    if edition:
+        try:
+            import weasyprint  # noqa: F401 - found before the pages are built, not after
+        except OSError as error:  # WeasyPrint loads Pango when imported
+            raise PluginError(
+                f"pdf: the PDF edition needs Pango, which this system lacks ({error}): install it with "
+                f"`sudo apt-get install {SYSTEM_PACKAGES}`, or build without the PDF: FACTSHEET_PDF=off"
+            ) from None
     # overrides/main.html links to the PDF only when there is one (`./run serve` makes none).
     config.extra["pdf_edition"] = PDF_NAME if edition else None
 
