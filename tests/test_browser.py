@@ -1240,7 +1240,7 @@ def test_focused_citation_shows_in_forced_colours(browsing):
         citation.focus()  # with no mouse used, as from the keyboard: :focus-visible
         page.evaluate("document.querySelector('.citation-preview')?.remove()")  # only the link's own box counts
         changed = _changed_pixels(before, page.screenshot(clip=clip))
-        page.screenshot(path=SCREENSHOTS / "focused-citation-forced-colours.png", clip={**clip, "x": clip["x"] - 60, "width": clip["width"] + 120})
+        screenshot(page, "focused-citation-forced-colours.png", clip={**clip, "x": clip["x"] - 60, "width": clip["width"] + 120})
         assert changed >= box["width"], f"focus changed {changed} pixels around a {box['width']:.0f}px citation"
     finally:
         page.emulate_media(forced_colors="none")
@@ -1282,7 +1282,7 @@ def test_footer_focus_rings_and_the_phone_drawer_title_are_visible(browsing, sch
     phone.locator('.md-sidebar--primary label[for="__toc"]').first.tap()  # the page's own contents
     expect(phone.locator(".md-sidebar--primary .md-nav--secondary .md-nav__title").first).to_be_in_viewport()
     phone.wait_for_timeout(300)  # the drawer's slide
-    phone.screenshot(path=SCREENSHOTS / f"drawer-phone-{scheme}.png")
+    screenshot(phone, f"drawer-phone-{scheme}.png")
     violations = browsing.axe.run(phone, context=".md-sidebar--primary", options=AXE_OPTIONS).response["violations"]
     assert not low and not violations, "footer focus rings below 3:1:\n" + "\n".join(low) + "\nin the open drawer:\n" + _report(violations)
 
@@ -1366,11 +1366,8 @@ def test_reference_links_on_a_phone_are_targets_a_thumb_can_hit(browsing):
     assert not crowded, f"{len(crowded)} links too close to another:\n" + "\n".join(crowded[:20])
 
 
-PRINTED = ROOT / "build" / "print"
-
-
 @pytest.mark.parametrize("title", ["All the studies at a glance", "Clinical studies"])
-def test_printing_a_page_keeps_all_its_text_and_drops_screen_controls(browsing, site, title):
+def test_printing_a_page_keeps_all_its_text_and_drops_screen_controls(browsing, site, title, tmp_path):
     """Printing the evidence table cut "Main finding" to 8 or 9 characters a line: Material's
     table scroller clips it. Nothing printed sits in a box that clips it, the table's header
     repeats on each sheet, and controls that only work on a screen are left out."""
@@ -1399,8 +1396,7 @@ def test_printing_a_page_keeps_all_its_text_and_drops_screen_controls(browsing, 
           }
           return clipped;
         }""")
-        PRINTED.mkdir(parents=True, exist_ok=True)
-        target = PRINTED / f"{NAV[title].strip('/')}.pdf"
+        target = tmp_path / f"{NAV[title].strip('/')}.pdf"
         page.pdf(path=target, format="A4", print_background=True)
     finally:
         page.emulate_media(media="screen")

@@ -308,8 +308,6 @@ def test_note_boxes_differ_in_shape_not_only_colour(site):
     and from "How up to date is this?", and not by colour alone."""
     from weasyprint import CSS, HTML
 
-    from conftest import ROOT
-
     article = site.article("")
     document = HTML(string=f'<html lang="en-GB"><body>{article}</body></html>').render(
         stylesheets=[CSS(filename=ROOT / "overrides" / "assets" / "stylesheets" / "pdf.css")])
