@@ -113,8 +113,8 @@ def test_adding_a_page_and_a_study_as_the_guide_says(project):
     nav_line = next(line for line in blocks("yaml")[0].splitlines() if "exercise-and-acupuncture.md" in line)
     config = project / "mkdocs.yml"
     config.write_text(config.read_text(encoding="utf-8").replace(
-        "  - How acupuncture can help: how-acupuncture-can-help.md\n",
-        f"  - How acupuncture can help: how-acupuncture-can-help.md\n{nav_line}\n"), encoding="utf-8")
+        "  - What the research says: how-acupuncture-can-help.md\n",
+        f"  - What the research says: how-acupuncture-can-help.md\n{nav_line}\n"), encoding="utf-8")
     result = mkdocs("build", "--strict", cwd=project, env=env)
     assert result.returncode == 0, result.stderr
 
