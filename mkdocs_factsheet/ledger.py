@@ -206,7 +206,7 @@ def sentences(page: str, reader: CitationReader | None = None) -> list[Sentence]
         if is_row:
             cells = [cell.strip() for cell in block.strip().strip("|").split("|")]
             read = [reader.read(cell) for cell in cells]
-            text = " | ".join(t for t, _ in read)
+            text = " | ".join(t for t, _ in read if t)
             keys = tuple(k for _, ks in read for k in ks)
             found.append(Sentence(starts[0][1], block.strip(), text, keys))
             continue

@@ -27,6 +27,7 @@ have none yet). The ledger's files are watched under `mkdocs serve`.
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 from mkdocs.config import config_options
@@ -92,6 +93,9 @@ class EvidenceLedgerPlugin(BasePlugin[LedgerConfig]):
 
     def on_files(self, files, config):
         pages = {file.src_uri: file.content_string for file in files.documentation_pages()}
+        for page, text in pages.items():  # a page not in the nav is named by its heading
+            heading = re.search(r"^# (.+)$", text, re.MULTILINE)
+            self.titles.setdefault(page, heading.group(1).strip() if heading else page.removesuffix(".md"))
         self.ledger = self.project.ledger()
         bib_keys = self.project.bib_keys()
         self.problems = check(pages, self.ledger, self.rules, bib_keys)
