@@ -17,8 +17,8 @@ line, what to change). The MkDocs plugin (ledger_plugin.py) reports them and ren
 Corrections list and the ledger's counts; `python -m mkdocs_factsheet.ledger` checks the ledger
 and prints skeleton entries for sentences that have none:
 
-    python -m mkdocs_factsheet.ledger check [--all]
-    python -m mkdocs_factsheet.ledger missing docs/evidence.md
+    ./run ledger check [--all]          (python -m mkdocs_factsheet.ledger check [--all])
+    ./run ledger missing docs/evidence.md
 
 What counts as a sentence: the text of paragraphs, list items and note boxes, split at a full
 stop, question or exclamation mark followed by a capital (not after "e.g.", "p.", "et al." and
@@ -476,7 +476,7 @@ def check(pages: dict[str, str], ledger: Ledger, rules: Rules, bib_keys=None) ->
             covered = rules.covers(page)
             if covered and sentence.keys and claim is None:
                 problems.append(Problem(where, sentence.line, f"this sentence cites {_keys(sentence.keys)} but has no entry in "
-                                        f"{ledger.claims_file(page)}: add one (python -m mkdocs_factsheet.ledger missing {where} prints it)"))
+                                        f"{ledger.claims_file(page)}: add one (./run ledger missing {where} prints it)"))
             if covered and page in rules.patient_pages and not sentence.keys:
                 problems += _check_attributed(sentence, where)
             if covered or claim is not None:
@@ -836,8 +836,8 @@ def plugin_options(config_file: Path) -> dict:
 
 
 def main(argv: list[str]) -> int:
-    usage = ("usage: python -m mkdocs_factsheet.ledger check [--all]\n"
-             "       python -m mkdocs_factsheet.ledger missing docs/page.md")
+    usage = ("usage: ./run ledger check [--all]\n"
+             "       ./run ledger missing docs/page.md")
     if not argv or argv[0] not in ("check", "missing"):
         print(usage, file=sys.stderr)
         return 2

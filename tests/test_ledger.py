@@ -114,7 +114,7 @@ def test_sentences_have_their_lines_text_and_citation_keys():
 def test_a_cited_sentence_without_an_entry_is_named_with_the_command_that_writes_it():
     assert problems(claims=WITHOUT_SHAM) == [
         "docs/index.md:10: this sentence cites rct2006 but has no entry in evidence/claims/index.yml: "
-        "add one (python -m mkdocs_factsheet.ledger missing docs/index.md prints it)"
+        "add one (./run ledger missing docs/index.md prints it)"
     ]
 
 
@@ -125,7 +125,7 @@ def test_rewording_a_sentence_asks_for_its_says_to_be_updated():
         "if you reworded the sentence, copy words of its new text into says (and check its source still backs it); "
         "if you removed it, remove this entry",
         "docs/index.md:10: this sentence cites rct2006 but has no entry in evidence/claims/index.yml: "
-        "add one (python -m mkdocs_factsheet.ledger missing docs/index.md prints it)",
+        "add one (./run ledger missing docs/index.md prints it)",
     ]
     assert problems(page=reworded, claims=CLAIMS.replace("it did no better", "it was no better")) == []
 
@@ -142,7 +142,7 @@ def test_says_that_finds_two_sentences_asks_for_more_words():
         'evidence/claims/index.yml:6: says "trials", which is in 2 sentences of docs/index.md (lines 9, 10): '
         "add words so that it finds only one",
         "docs/index.md:10: this sentence cites rct2006 but has no entry in evidence/claims/index.yml: "
-        "add one (python -m mkdocs_factsheet.ledger missing docs/index.md prints it)",
+        "add one (./run ledger missing docs/index.md prints it)",
     ]
     assert problems(claims=claims.replace('says: "trials"', 'says: "In trials"')) == []
 
@@ -311,7 +311,7 @@ CORRECTION_ENTRY = ('- says: "The factsheet said rats"\n  cites: [mice2008]\n  s
 def test_a_correction_without_its_correction_entry_is_named():
     assert problems(page=CORRECTED) == [
         "docs/index.md:15: this sentence cites mice2008 but has no entry in evidence/claims/index.yml: "
-        "add one (python -m mkdocs_factsheet.ledger missing docs/index.md prints it)",
+        "add one (./run ledger missing docs/index.md prints it)",
         "docs/index.md:15: corrects the factsheet, but has no entry: add one in evidence/claims/index.yml with correction: "
         "factsheet_said: and why:, so that the Corrections page lists it",
     ]
@@ -372,7 +372,7 @@ def test_the_command_line_checks_and_prints_missing_entries(tmp_path, monkeypatc
     assert ledger.main(["check", "--all"]) == 1
     assert capsys.readouterr().out.splitlines() == [
         "docs/index.md:10: this sentence cites rct2006 but has no entry in evidence/claims/index.yml: "
-        "add one (python -m mkdocs_factsheet.ledger missing docs/index.md prints it)",
+        "add one (./run ledger missing docs/index.md prints it)",
         "1 problem(s) in the evidence ledger",
     ]
     assert ledger.main(["missing", "docs/index.md"]) == 0
@@ -416,7 +416,7 @@ def test_the_build_reports_ledger_problems_with_file_and_line(fixture_site, monk
         'evidence-ledger: evidence/claims/index.yml:1: says "Witt found a big benefit", which is in no sentence of docs/index.md: '
         "if you reworded the sentence, copy words of its new text into says (and check its source still backs it); if you removed it, remove this entry",
         "evidence-ledger: docs/index.md:3: this sentence cites witt2006 but has no entry in evidence/claims/index.yml: "
-        "add one (python -m mkdocs_factsheet.ledger missing docs/index.md prints it)",
+        "add one (./run ledger missing docs/index.md prints it)",
     ], result.stderr
 
 
