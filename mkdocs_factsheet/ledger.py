@@ -474,11 +474,15 @@ def check(pages: dict[str, str], ledger: Ledger, rules: Rules, bib_keys=None) ->
         for index, sentence in enumerate(found):
             claim = bound.get((page, index))
             covered = rules.covers(page)
-            if covered and sentence.keys and claim is None:
-                problems.append(Problem(where, sentence.line, f"this sentence cites {_keys(sentence.keys)} but has no entry in "
-                                        f"{ledger.claims_file(page)}: add one (./run ledger missing {where} prints it)"))
-            if covered and page in rules.patient_pages and not sentence.keys:
-                problems += _check_attributed(sentence, where)
+            states = "" if sentence.keys else _states(sentence)
+            if covered and states and page in rules.patient_pages and not ATTRIBUTION.search(sentence.text):
+                problems.append(Problem(where, sentence.line, f"states {states} with no citation: cite the work it comes from ([@key]), "
+                                        "or say whose claim it is (\"The factsheet said …\")"))
+            if covered and claim is None and (sentence.keys or states):
+                what = f"cites {_keys(sentence.keys)}" if sentence.keys else f"states {states}"
+                blank = "" if sentence.keys else ", with cites: [] as it cites nothing"
+                problems.append(Problem(where, sentence.line, f"this sentence {what} but has no entry in {ledger.claims_file(page)}: "
+                                        f"add one{blank} (./run ledger missing {where} prints it)"))
             if covered or claim is not None:
                 problems += _check_hedge(sentence, where, ledger)
                 problems += _check_design_words(sentence, where, ledger, claim)
@@ -570,20 +574,16 @@ def _bind(claim: Claim, found: list[Sentence], bound: dict, rules: Rules) -> lis
     return []
 
 
-def _check_attributed(sentence: Sentence, where: str) -> list[Problem]:
-    if ATTRIBUTION.search(sentence.text) or SIGNPOST.match(sentence.markdown):
-        return []
-    number = NUMBER.search(sentence.text)
-    effect = EFFECT.search(sentence.text)
-    if number:
-        what = f"a number ({number.group(0)})"
-    elif effect:
+def _states(sentence: Sentence) -> str:
+    """What makes an uncited sentence a claim: "a number (33)", "an effect ('eases')", "a cause ('because')", or ""."""
+    if SIGNPOST.match(sentence.markdown):
+        return ""
+    if number := NUMBER.search(sentence.text):
+        return f"a number ({number.group(0)})"
+    if effect := EFFECT.search(sentence.text):
         kind = "a cause" if effect.group(0).lower() in CAUSES else "an effect"
-        what = f"{kind} ('{effect.group(0)}')"
-    else:
-        return []
-    return [Problem(where, sentence.line, f"states {what} with no citation: cite the work it comes from ([@key]), "
-                    "or say whose claim it is (\"The factsheet said …\")")]
+        return f"{kind} ('{effect.group(0)}')"
+    return ""
 
 
 def _check_hedge(sentence: Sentence, where: str, ledger: Ledger) -> list[Problem]:
@@ -785,7 +785,7 @@ def missing(page: str, text: str, ledger: Ledger) -> str:
     for sentence in found:
         if any(sentence.contains(says) and sum(s.contains(says) for s in found) == 1 for says in taken):
             continue
-        if not sentence.keys and not NUMBER.search(sentence.text) and not EFFECT.search(sentence.text):
+        if not sentence.keys and not _states(sentence):
             continue
         says = _unique_words(sentence, found)
         out.append(f"# line {sentence.line}: {sentence.text}\n"

@@ -51,9 +51,11 @@ ENTRIES = [
     '  seen: "PubMed 2 (abstract)"\n  checked: 2026-12-01\n',
     '- says: "needling released opioids"\n  cites: [mice2008]\n  source: "electroacupuncture released opioids in mice"\n'
     '  seen: "PubMed 3 (abstract)"\n  checked: 2026-12-01\n',
+    '- says: "it worked for 60% of people"\n  cites: []\n  source: "60% of people"\n'
+    '  seen: "the 2010 factsheet, page 2"\n  checked: 2026-12-01\n',
 ]
 CLAIMS = "".join(ENTRIES)
-WITHOUT_SHAM = ENTRIES[0] + ENTRIES[2]  # the ledger before the sentence on sham had its entry
+WITHOUT_SHAM = ENTRIES[0] + ENTRIES[2] + ENTRIES[3]  # the ledger before the sentence on sham had its entry
 
 RULES = Rules(covered="all", patient_pages=["index.md"])
 
@@ -156,7 +158,7 @@ def test_says_matches_what_readers_see_or_the_markdown_with_either_quotes():
 def test_two_entries_for_one_sentence_are_one_too_many():
     claims = CLAIMS + ENTRIES[0].replace("A review of 33 trials", "eased pain a little")
     assert problems(claims=claims) == [
-        "evidence/claims/index.yml:16: is a second entry for the sentence at docs/index.md:9 (the first is at line 1): keep one entry per sentence"
+        "evidence/claims/index.yml:21: is a second entry for the sentence at docs/index.md:9 (the first is at line 1): keep one entry per sentence"
     ]
 
 
@@ -216,26 +218,39 @@ def test_a_claims_file_for_no_page_is_named():
 # --- Patient pages: a number, an effect or a cause has a source -------------------------------------
 
 
-@pytest.mark.parametrize("sentence, what", [
+UNCITED = [
     ("Acupuncture helps 8 in 10 people.", "a number (8)"),
     ("Acupuncture eases back pain.", "an effect ('eases')"),
     ("Back pain is often caused by strain.", "a cause ('caused')"),
-])
+]
+
+
+def entry(says: str, cites: str = "") -> str:
+    return f'- says: "{says}"\n  cites: [{cites}]\n  source: "words"\n  seen: "PubMed 2"\n  checked: 2026-12-01\n'
+
+
+@pytest.mark.parametrize("sentence, what", UNCITED)
 def test_an_uncited_claim_on_a_patient_page_needs_a_source_or_whose_claim_it_is(sentence, what):
     page = PAGE + f"\n{sentence}\n"
     assert problems(page=page) == [
         f"docs/index.md:15: states {what} with no citation: cite the work it comes from ([@key]), "
-        "or say whose claim it is (\"The factsheet said …\")"
+        "or say whose claim it is (\"The factsheet said …\")",
+        f"docs/index.md:15: this sentence states {what} but has no entry in evidence/claims/index.yml: "
+        "add one, with cites: [] as it cites nothing (./run ledger missing docs/index.md prints it)",
     ]
-    assert problems(page=PAGE + f"\nThe factsheet said: {sentence[0].lower()}{sentence[1:]}\n") == []
-    cited = PAGE + f"\n{sentence[:-1]} [@rct2006].\n"
-    entry = f'- says: "{sentence[:-1]}"\n  cites: [rct2006]\n  source: "words"\n  seen: "PubMed 2"\n  checked: 2026-12-01\n'
-    assert problems(page=cited, claims=CLAIMS + entry) == []
+    attributed = sentence[0].lower() + sentence[1:-1]
+    assert problems(page=PAGE + f"\nThe factsheet said: {attributed}.\n", claims=CLAIMS + entry(attributed)) == []
+    assert problems(page=PAGE + f"\n{sentence[:-1]} [@rct2006].\n", claims=CLAIMS + entry(sentence[:-1], "rct2006")) == []
 
 
 def test_the_rule_for_uncited_claims_is_for_patient_pages_only():
     page = PAGE + "\nAcupuncture eases back pain.\n"
-    assert problems(page=page, rules=Rules(covered="all", patient_pages=[])) == []
+    rules = Rules(covered="all", patient_pages=[])
+    assert problems(page=page, rules=rules) == [
+        "docs/index.md:15: this sentence states an effect ('eases') but has no entry in evidence/claims/index.yml: "
+        "add one, with cites: [] as it cites nothing (./run ledger missing docs/index.md prints it)"
+    ]
+    assert problems(page=page, rules=rules, claims=CLAIMS + entry("Acupuncture eases back pain")) == []
 
 
 def test_a_signpost_to_another_page_is_not_a_claim():
@@ -265,7 +280,7 @@ def test_a_design_word_that_does_not_fit_the_work_is_named():
         "docs/index.md:15: says 'systematic review', which does not fit the design of the work it cites: narr2010 is "
         "recorded as 'narrative review' (evidence/works.yml:10): use words that fit its design, or, if 'systematic review' "
         "is about other works (such as the studies it looked at), add other_designs: [systematic review] to this "
-        "sentence's entry (evidence/claims/index.yml:16)"
+        "sentence's entry (evidence/claims/index.yml:21)"
     ]
     assert problems(page=page.replace("A systematic review", "A narrative review"), claims=CLAIMS + entry) == []
 
@@ -316,12 +331,12 @@ def test_a_correction_without_its_correction_entry_is_named():
         "factsheet_said: and why:, so that the Corrections page lists it",
     ]
     assert problems(page=CORRECTED, claims=CLAIMS + CORRECTION_ENTRY) == [
-        "docs/index.md:15: corrects the factsheet, but its entry (evidence/claims/index.yml:16) has no correction: "
+        "docs/index.md:15: corrects the factsheet, but its entry (evidence/claims/index.yml:21) has no correction: "
         "add correction: with factsheet_said: and why:, so that the Corrections page lists it"
     ]
     half = CORRECTION_ENTRY + "  correction:\n    factsheet_said: \"a study in rats\"\n"
     assert problems(page=CORRECTED, claims=CLAIMS + half) == [
-        "evidence/claims/index.yml:21: correction: add why: (what the factsheet said, and why we changed it): the Corrections page shows both"
+        "evidence/claims/index.yml:26: correction: add why: (what the factsheet said, and why we changed it): the Corrections page shows both"
     ]
     whole = half + "    why: \"The study's title says mice.\"\n"
     assert problems(page=CORRECTED, claims=CLAIMS + whole) == []
@@ -343,13 +358,6 @@ def test_missing_prints_entries_that_pass_once_a_person_fills_them_in():
         "# line 10: In trials, it did no better than sham.\n"
         "- says: \"In trials, it did no better\"\n"
         "  cites: [rct2006]\n"
-        "  source: \"\"   # the source's own words that back the sentence, a short quote\n"
-        "  seen: \"\"     # where you saw them: PubMed id, DOI or page address\n"
-        "  checked:      # the day you checked, YYYY-MM-DD\n"
-        "\n"
-        "# line 11: The factsheet said it worked for 60% of people.\n"
-        "- says: \"The factsheet said it worked for\"\n"
-        "  cites: []\n"
         "  source: \"\"   # the source's own words that back the sentence, a short quote\n"
         "  seen: \"\"     # where you saw them: PubMed id, DOI or page address\n"
         "  checked:      # the day you checked, YYYY-MM-DD\n"
