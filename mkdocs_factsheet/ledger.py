@@ -50,6 +50,7 @@ from mkdocs_factsheet.messages import yaml_problem
 # Designs as PubMed or the authors name them; keep the list small (CONTRIBUTING, "Designs").
 DESIGNS = (
     "randomised controlled trial",
+    "secondary analysis of a randomised controlled trial",
     "individual patient data meta-analysis",
     "systematic review with meta-analysis",
     "systematic review without meta-analysis (narrative synthesis)",
@@ -59,6 +60,7 @@ DESIGNS = (
     "critical review",
     "observational study",
     "before-and-after study",
+    "intervention study",
     "survey",
     "animal study",
     "laboratory study",
@@ -86,11 +88,13 @@ SYSTEMATIC = {"systematic review with meta-analysis", "systematic review without
               "systematic review of meta-analyses", "best-evidence synthesis", "individual patient data meta-analysis",
               "health technology assessment report"}
 POOLED = {"systematic review with meta-analysis", "systematic review of meta-analyses", "individual patient data meta-analysis"}
-NOT_OF_TRIALS = {"animal study", "laboratory study", "hypothesis", "survey"}
+NOT_RANDOMISED = {"observational study", "before-and-after study", "intervention study", "survey", "hypothesis", "laboratory study"}
+NOT_A_TRIAL = {"animal study", "laboratory study", "hypothesis", "survey", "observational study"}
 DESIGN_WORDS = (
     (re.compile(r"\bsystematic reviews?\b", re.IGNORECASE), SYSTEMATIC),
     (re.compile(r"\bmeta-?analy[sz](?:is|es|ed)\b|\bpooled\b", re.IGNORECASE), POOLED),
-    (re.compile(r"\brandomi[sz]ed\b|\btrials?\b", re.IGNORECASE), set(DESIGNS) - NOT_OF_TRIALS),
+    (re.compile(r"\brandomi[sz]ed\b", re.IGNORECASE), set(DESIGNS) - NOT_RANDOMISED),
+    (re.compile(r"\btrials?\b", re.IGNORECASE), set(DESIGNS) - NOT_A_TRIAL),
     (re.compile(r"\bnarrative review\b", re.IGNORECASE), {"narrative review"}),
     (re.compile(r"\bcritical review\b", re.IGNORECASE), {"critical review"}),
     (re.compile(r"\bbest-evidence synthesis\b", re.IGNORECASE), {"best-evidence synthesis"}),
