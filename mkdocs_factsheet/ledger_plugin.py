@@ -86,9 +86,13 @@ class EvidenceLedgerPlugin(BasePlugin[LedgerConfig]):
         return config
 
     def on_serve(self, server, config, builder):
-        for name in (self.config.works, self.config.claims):
-            if (self.project.root / name).exists():
-                server.watch(str(self.project.root / name))
+        # The ledger's files, or the folder they will be created in (evidence/claims/ may not exist yet).
+        for name in {self.config.works, self.config.claims}:
+            path = self.project.root / name
+            while not path.exists() and path.parent != self.project.root and self.project.root in path.parents:
+                path = path.parent
+            if path.exists() and path != self.project.root:
+                server.watch(str(path))
         return server
 
     def on_files(self, files, config):

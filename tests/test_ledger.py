@@ -441,3 +441,28 @@ def test_the_build_renders_the_corrections_list_and_the_counts(fixture_site, mon
     rows = {" ".join(tr.get_text(" ").split()) for tr in built.html("how-we-check").select("tr")}
     assert {"Sentences tied to what their source says 1", "Corrections to the 2010 factsheet 1",
             "Works with their design recorded 1 of 3", "Randomised controlled trial 1"} <= rows
+
+
+def test_the_preview_box_shows_a_ledger_problem_on_its_page_until_it_is_fixed(fixture_site):
+    """A real `mkdocs serve` of a small site: rewording a sentence without its `says` puts the
+    problem at the top of the page in the browser; updating `says` clears it."""
+    from preview import Preview
+
+    built = ledger_site(fixture_site, SITE_CLAIMS)
+    config = built.path / "mkdocs.yml"
+    config.write_text(config.read_text(encoding="utf-8") + "  - editor-preview\n", encoding="utf-8")  # the plugin watches evidence/
+    preview = Preview(built.path, env={"FACTSHEET_TODAY": "2026-12-01"})
+    preview.start()
+    try:
+        assert preview.box("") is None
+        with preview.edited("docs/index.md", "Witt found a small benefit", "Witt reported a small benefit"):
+            preview.wait_until("ledger problem shown", lambda: preview.box("") is not None)
+            shown = [" ".join(li.get_text("").split()) for li in preview.box("").select("li")]
+            assert any('evidence/claims/index.yml:1: says "Witt found a small benefit", which is in no sentence of docs/index.md' in line
+                       for line in shown), shown
+            assert any("docs/index.md:3: this sentence cites witt2006 but has no entry" in line for line in shown), shown
+            with preview.edited("evidence/claims/index.yml", "Witt found a small benefit", "Witt reported a small benefit"):
+                preview.wait_until("ledger problem cleared", lambda: preview.box("") is None)
+    finally:
+        preview.stop()
+    assert "Traceback" not in preview.log
