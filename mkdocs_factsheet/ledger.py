@@ -101,6 +101,8 @@ DESIGN_WORDS = (
     (re.compile(r"\bnarrative synthesis\b", re.IGNORECASE), {"systematic review without meta-analysis (narrative synthesis)"}),
 )
 
+NEGATED = re.compile(r"(?:\bnot (?:an? )?|\bnon-?|\bun)$", re.IGNORECASE)
+
 # What makes a sentence a factual claim when it cites nothing: a number, an effect or a cause.
 NUMBER = re.compile(r"(?<![\w.])\d(?:[\d,]*\d)?(?:\.\d+)?")
 EFFECT = re.compile(
@@ -592,7 +594,8 @@ def _states(sentence: Sentence) -> str:
 
 def _check_hedge(sentence: Sentence, where: str, ledger: Ledger) -> list[Problem]:
     problems = []
-    if HEDGE.search(sentence.text):
+    # A sentence about what the factsheet said reports its words; the hedge is for findings.
+    if HEDGE.search(sentence.text) or FACTSHEET.search(sentence.text):
         return problems
     for key in dict.fromkeys(sentence.keys):
         work = ledger.works.get(key)
@@ -605,12 +608,14 @@ def _check_hedge(sentence: Sentence, where: str, ledger: Ledger) -> list[Problem
 
 def _check_design_words(sentence: Sentence, where: str, ledger: Ledger, claim: Claim | None) -> list[Problem]:
     works = [ledger.works[key] for key in dict.fromkeys(sentence.keys) if key in ledger.works and ledger.works[key].design in DESIGNS]
-    if not works:
+    # What the factsheet called a work is its words, reported (the Corrections page quotes them).
+    if not works or FACTSHEET.search(sentence.text):
         return []
     allowed_words = {word.lower() for word in claim.other_designs} if claim else set()
     problems = []
     for pattern, fits in DESIGN_WORDS:
-        match = pattern.search(sentence.text)
+        # "not randomised", "non-randomised", "not a systematic review" say what the work was not.
+        match = next((m for m in pattern.finditer(sentence.text) if not NEGATED.search(sentence.text[: m.start()])), None)
         if not match or match.group(0).lower() in allowed_words or any(work.design in fits for work in works):
             continue
         word = match.group(0)

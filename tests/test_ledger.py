@@ -42,6 +42,9 @@ mice2008:
 narr2010:
   design: narrative review
   seen: "PubMed 4 (abstract)"
+obs2007:
+  design: observational study
+  seen: "PubMed 5 (title)"
 """
 
 ENTRIES = [
@@ -466,3 +469,26 @@ def test_the_preview_box_shows_a_ledger_problem_on_its_page_until_it_is_fixed(fi
     finally:
         preview.stop()
     assert "Traceback" not in preview.log
+
+
+@pytest.mark.parametrize("sentence", [
+    "It was not randomised [@obs2007].",
+    "It was a non-randomised comparison [@obs2007].",
+    "It was not a trial [@obs2007].",
+    "It was not a systematic review [@narr2010].",
+    "The factsheet called it a systematic review [@narr2010].",
+])
+def test_design_words_that_say_what_a_work_was_not_or_quote_the_factsheet_pass(sentence):
+    key = sentence.split("@")[1].rstrip("].")
+    entry = f'- says: "{sentence.split(" [")[0]}"\n  cites: [{key}]\n  source: "x"\n  seen: "PubMed"\n  checked: 2026-12-01\n'
+    assert problems(page=PAGE + f"\n{sentence}\n", claims=CLAIMS + entry, rules=Rules(covered="all")) == []
+    affirmed = sentence.replace("not a ", "a ").replace("not ", "").replace("non-", "").replace("The factsheet called it", "It was")
+    entry = entry.replace(sentence.split(" [")[0], affirmed.split(" [")[0])
+    assert problems(page=PAGE + f"\n{affirmed}\n", claims=CLAIMS + entry, rules=Rules(covered="all"))[0].startswith(
+        "docs/index.md:15: says '"), affirmed
+
+
+def test_what_the_factsheet_said_about_an_animal_study_needs_no_hedge():
+    sentence = "The factsheet gave its volume as 75 [@mice2008]."
+    entry = f'- says: "The factsheet gave its volume"\n  cites: [mice2008]\n  source: "75"\n  seen: "the factsheet"\n  checked: 2026-12-01\n'
+    assert problems(page=PAGE + f"\n{sentence}\n", claims=CLAIMS + entry) == []
