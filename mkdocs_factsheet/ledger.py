@@ -69,6 +69,8 @@ DESIGNS = (
     "quality standard",
     "patient information",
     "news report",
+    "press release",
+    "blog post",
     "professional body factsheet",
     "book chapter",
     "cost-effectiveness analysis",
@@ -90,6 +92,7 @@ SYSTEMATIC = {"systematic review with meta-analysis", "systematic review without
 POOLED = {"systematic review with meta-analysis", "systematic review of meta-analyses", "individual patient data meta-analysis"}
 NOT_RANDOMISED = {"observational study", "before-and-after study", "intervention study", "survey", "hypothesis", "laboratory study"}
 NOT_A_TRIAL = {"animal study", "laboratory study", "hypothesis", "survey", "observational study"}
+# A survey of patients is not randomised either (NOT_RANDOMISED has it).
 DESIGN_WORDS = (
     (re.compile(r"\bsystematic reviews?\b", re.IGNORECASE), SYSTEMATIC),
     (re.compile(r"\bmeta-?analy[sz](?:is|es|ed)\b|\bpooled\b", re.IGNORECASE), POOLED),

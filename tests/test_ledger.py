@@ -9,7 +9,7 @@ import textwrap
 
 import pytest
 
-from conftest import errors
+from conftest import ROOT, errors
 from mkdocs_factsheet import ledger
 from mkdocs_factsheet.ledger import Rules, check, read_ledger, sentences
 
@@ -492,3 +492,9 @@ def test_what_the_factsheet_said_about_an_animal_study_needs_no_hedge():
     sentence = "The factsheet gave its volume as 75 [@mice2008]."
     entry = f'- says: "The factsheet gave its volume"\n  cites: [mice2008]\n  source: "75"\n  seen: "the factsheet"\n  checked: 2026-12-01\n'
     assert problems(page=PAGE + f"\n{sentence}\n", claims=CLAIMS + entry) == []
+
+
+def test_contributing_lists_every_design_the_ledger_accepts():
+    guide = (ROOT / "CONTRIBUTING.md").read_text(encoding="utf-8")
+    listed = guide.split("Use one of these designs:", 1)[1].split("###", 1)[0]
+    assert [line[2:] for line in listed.strip().splitlines()] == list(ledger.DESIGNS)
