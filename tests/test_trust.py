@@ -334,7 +334,7 @@ def test_home_page_puts_todays_evidence_before_the_factsheets_claims(site):
     assert "2020 Cochrane review of 33 trials" in today and "low-certainty" in today
     assert "exercise" in today and "manage the pain yourself" in today
     cited = {a["href"] for a in article.find(id="where-the-evidence-stands-today").find_next("ul").select("a.citation-link")}
-    assert cited == {"#ref-nice2016", "#ref-vickers2012", "#ref-mu2020", "#ref-nicend"}
+    assert cited == {"#ref-nice2016", "#ref-vickers2012", "#ref-mu2020", "#ref-nice2017"}
     links = {a.get_text(" ", strip=True): a["href"] for a in article.find(id="where-the-evidence-stands-today").find_next("p").select("a")}
     assert links == {"NICE guideline NG59": "https://www.nice.org.uk/guidance/ng59",
                      "NHS page on back pain": "https://www.nhs.uk/conditions/back-pain/"}
@@ -548,3 +548,13 @@ def test_no_contact_address_is_an_info_line_not_a_failure(fixture_site):
     result = built.build()
     assert result.returncode == 0, result.stderr
     assert "contact: mkdocs.yml: extra.contact is not set" in result.stderr
+
+
+def test_downloads_of_two_works_of_one_author_and_year_are_told_apart(site):
+    """Issue 20, item 11: the hidden labels of the BibTeX and RIS links name "Sherman 2009a" and
+    "Sherman 2009b", as the citations do, so a screen reader user can tell the two downloads apart."""
+    article = site.article(site.nav_urls["References"])
+    labels = {key: [" ".join(a.get_text(" ").split()) for a in article.select(f"#ref-{key} a.reference-export")]
+              for key in ("sherman2009a", "sherman2009b")}
+    assert labels == {"sherman2009a": ["BibTeX for Sherman 2009a", "RIS for Sherman 2009a"],
+                      "sherman2009b": ["BibTeX for Sherman 2009b", "RIS for Sherman 2009b"]}
