@@ -418,7 +418,7 @@ def test_footer_and_about_page_disclose_the_factsheets_author(site):
     text = " ".join(about.get_text(" ").split())
     assert "has an interest in its members' treatment being used" in text
     having = " ".join(site.article(site.nav_urls["Having acupuncture"]).get_text(" ").split())
-    assert "It also wrote the 2010 factsheet this site is based on" in having, "the disclosure beside the register advice"
+    assert "it also wrote the 2010 factsheet this site is based on" in having, "the disclosure beside the register advice"
 
 
 # Figures the factsheet had wrong or incomplete, as the pages now give them: (page, text).
