@@ -174,3 +174,14 @@ def test_every_citing_chapter_opens_with_the_dated_currency_note(site, pdf):
     assert len(citing) >= 8, citing
     text = " ".join(" ".join(page.extract_text() for page in pdf.pages).split())
     assert text.count("The research in this factsheet goes up to 2010.") == len(citing)
+
+
+def test_each_chapter_but_the_overview_opens_with_the_safety_line(pdf):
+    """Issue 20, item 2: the PDF edition carries the safety line (overrides/partials/safety-net.html)
+    at the start of every chapter; the overview gives the full lists of warning signs instead."""
+    pages = [" ".join((page.extract_text() or "").split()) for page in pdf.pages]
+    with_line = [i for i, page in enumerate(pages) if "New or worsening back pain?" in page]
+    chapters = len([p for p in pages if "How up to date is this?" in p])
+    assert len(with_line) >= chapters - 1 >= 8, f"safety line on pages {with_line}"
+    first = pages[with_line[0]]
+    assert "Call 999" in first and "call 111" in first and "not a substitute for advice from your GP" in first

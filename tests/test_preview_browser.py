@@ -21,8 +21,8 @@ from preview import serving
 from test_browser import AXE_OPTIONS, CHROMIUM, DEVICES, LAUNCH_ARGS, SCREENSHOTS
 from test_preview import NAV, problems
 
-TITLE = 'title: "The evidence: systematic reviews"'
-UNQUOTED = "title: The evidence: systematic reviews"
+TITLE = 'title: "The evidence: reviews"'
+UNQUOTED = "title: The evidence: reviews"
 BOX = re.compile(r"^Preview: \d+ problems? to fix before publishing$")
 
 
@@ -109,6 +109,6 @@ def watch_the_box(preview, browser) -> None:
         start = time.monotonic()
         expect(region).to_have_count(0, timeout=60_000)
         preview.timings["browser, left open: box gone after fix (s)"] = round(time.monotonic() - start, 2)
-        expect(page.get_by_role("heading", level=1)).to_contain_text("The evidence: systematic reviews")
+        expect(page.get_by_role("heading", level=1)).to_contain_text("The evidence: reviews")
     finally:
         context.close()
