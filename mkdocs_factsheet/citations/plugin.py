@@ -482,6 +482,8 @@ class SiteBuild:
         """One list item; all but its backlinks made once per build for each address of the downloads folder."""
         if (key, exports_url) not in self.items:
             entry, name = self.bibliography.entries[key], self._short_name(key)
+            if cited := self.formatted.citations.get(f"[@{key}]"):  # "Sherman 2009a", not "Sherman 2009" twice
+                name = html.unescape(markup.plain(cited)).strip("()")
             self.items[key, exports_url] = (
                 self._badge(key), self.formatted.entries.get(key, html.escape(key)),
                 markup.identifier_links(entry.fields, key, name, exports_url),

@@ -31,6 +31,7 @@ STYLESHEET = Path(__file__).parent.parent / "assets" / "stylesheets" / "pdf.css"
 ID = re.compile(r'\bid="([^"]+)"')
 HREF = re.compile(r'\bhref="([^"]*)"')
 CURRENCY_NOTE = re.compile(r'<aside class="admonition info evidence-currency".*?</aside>', re.DOTALL)
+SAFETY_NET = re.compile(r'<aside class="admonition danger safety-net".*?</aside>', re.DOTALL)
 
 
 class Edition:
@@ -183,8 +184,9 @@ def on_post_page(output, page, config):
     if edition:
         # The dated note on how current the evidence is (overrides/partials/evidence-currency.html)
         # is part of the page's template, not its content: the PDF's chapter opens with it too.
-        note = CURRENCY_NOTE.search(output)
-        edition.pages[page.url] = (page.title, (note.group(0) if note else "") + page.content)
+        # So is the safety line (overrides/partials/safety-net.html), which comes first.
+        notes = [m.group(0) for m in (SAFETY_NET.search(output), CURRENCY_NOTE.search(output)) if m]
+        edition.pages[page.url] = (page.title, "".join(notes) + page.content)
     return output
 
 
