@@ -498,3 +498,25 @@ def test_contributing_lists_every_design_the_ledger_accepts():
     guide = (ROOT / "CONTRIBUTING.md").read_text(encoding="utf-8")
     listed = guide.split("Use one of these designs:", 1)[1].split("###", 1)[0]
     assert [line[2:] for line in listed.strip().splitlines()] == list(ledger.DESIGNS)
+
+
+def test_the_counts_say_what_the_ledger_holds_even_when_it_is_empty():
+    empty = read_ledger(WORKS, {})
+    figures = ledger.counts(empty, {"index.md": PAGE, "other.md": "# Other\n"}, Rules(covered=["index.md"]), bib_keys={"rev2020", "x", "y", "z", "w", "v"})
+    table = ledger.counts_markdown(figures)
+    assert "| Sentences tied to what their source says | 0 |" in table
+    assert "| Pages covered: every factual sentence held to the ledger | 1 of 2 |" in table
+    assert "| Works with their design recorded | 5 of 6 |" in table
+    assert "| First and last check of a sentence | not yet; not yet |" in table
+
+
+def test_a_page_without_its_ledger_line_is_named(fixture_site, monkeypatch):
+    monkeypatch.setenv("FACTSHEET_TODAY", "2026-12-01")
+    built = ledger_site(fixture_site, SITE_CLAIMS)
+    corrections = built.path / "docs" / "corrections.md"
+    corrections.write_text(corrections.read_text(encoding="utf-8").replace("[[ledger: corrections]]\n", ""), encoding="utf-8")
+    result = built.build()
+    assert result.returncode == 1 and "Traceback" not in result.stderr
+    assert [line for line in errors(result) if line.startswith("evidence-ledger")] == [
+        "evidence-ledger: docs/corrections.md:1: has no line [[ledger: corrections]]: put it where the ledger's list goes"
+    ]
