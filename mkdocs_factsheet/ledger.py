@@ -735,14 +735,15 @@ def counts(ledger: Ledger, pages: dict[str, str], rules: Rules, bib_keys=None) -
 
 def counts_markdown(figures: dict) -> str:
     def day(value):
-        return f"{value.day} {value:%B %Y}" if value else "not yet"
+        return f"{value.day} {value:%B %Y}"
 
     rows = [
         ("Sentences tied to what their source says", figures["claims"]),
         ("Pages covered: every factual sentence held to the ledger", f"{figures['covered']} of {figures['pages']}"),
         ("Works with their design recorded", f"{figures['works']} of {figures['bibliography']}"),
         ("Corrections to the 2010 factsheet", figures["corrections"]),
-        ("First and last check of a sentence", f"{day(figures['first_checked'])}; {day(figures['last_checked'])}"),
+        ("First and last check of a sentence",
+         f"{day(figures['first_checked'])}; {day(figures['last_checked'])}" if figures["first_checked"] else "none yet"),
     ]
     table = "| What the ledger holds | Count |\n| --- | --- |\n" + "".join(f"| {what} | {count} |\n" for what, count in rows)
     designs = "".join(f"| {design[0].upper() + design[1:]} | {number} |\n" for design, number in figures["designs"].items())
@@ -854,7 +855,12 @@ def main(argv: list[str]) -> int:
         print(usage, file=sys.stderr)
         return 2
     root = Path.cwd()
-    options = plugin_options(root / "mkdocs.yml")
+    try:
+        options = plugin_options(root / "mkdocs.yml")
+    except yaml.YAMLError as error:
+        line, message = yaml_problem(error)
+        print(f"mkdocs.yml:{line}: {message}", file=sys.stderr)
+        return 2
     project = Project(root, works=options.get("works", "evidence/works.yml"), claims=options.get("claims", "evidence/claims"),
                       bib_file=options.get("bib_file", "references.bib"))
     ledger = project.ledger()
@@ -863,7 +869,11 @@ def main(argv: list[str]) -> int:
             print(usage, file=sys.stderr)
             return 2
         path = Path(argv[1])
-        page = path.resolve().relative_to((root / project.docs).resolve()).as_posix()
+        docs = (root / project.docs).resolve()
+        if path.suffix != ".md" or not path.is_file() or docs not in path.resolve().parents:
+            print(f"{argv[1]}: not a page: name a Markdown file in {project.docs}/, e.g. {project.docs}/index.md", file=sys.stderr)
+            return 2
+        page = path.resolve().relative_to(docs).as_posix()
         print(missing(page, path.read_text(encoding="utf-8-sig"), ledger), end="")
         return 0
     rules = Rules(covered="all" if "--all" in argv else options.get("covered_pages", "all"),

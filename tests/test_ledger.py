@@ -386,6 +386,8 @@ def test_the_command_line_checks_and_prints_missing_entries(tmp_path, monkeypatc
         "add one (./run ledger missing docs/index.md prints it)",
         "1 problem(s) in the evidence ledger",
     ]
+    assert ledger.main(["missing", "docs/indx.md"]) == 2
+    assert capsys.readouterr().err == "docs/indx.md: not a page: name a Markdown file in docs/, e.g. docs/index.md\n"
     assert ledger.main(["missing", "docs/index.md"]) == 0
     assert capsys.readouterr().out.startswith("# line 10: In trials, it did no better than sham.\n- says: \"In trials, it did no better\"\n")
 
@@ -507,7 +509,7 @@ def test_the_counts_say_what_the_ledger_holds_even_when_it_is_empty():
     assert "| Sentences tied to what their source says | 0 |" in table
     assert "| Pages covered: every factual sentence held to the ledger | 1 of 2 |" in table
     assert "| Works with their design recorded | 5 of 6 |" in table
-    assert "| First and last check of a sentence | not yet; not yet |" in table
+    assert "| First and last check of a sentence | none yet |" in table
 
 
 def test_a_page_without_its_ledger_line_is_named(fixture_site, monkeypatch):
