@@ -58,6 +58,7 @@ DESIGNS = (
     "systematic review of meta-analyses",
     "best-evidence synthesis",
     "narrative review",
+    "review blending narrative and systematic methods",
     "critical review",
     "observational study",
     "before-and-after study",
