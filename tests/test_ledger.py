@@ -492,7 +492,7 @@ def test_design_words_that_say_what_a_work_was_not_or_quote_the_factsheet_pass(s
 
 def test_what_the_factsheet_said_about_an_animal_study_needs_no_hedge():
     sentence = "The factsheet gave its volume as 75 [@mice2008]."
-    entry = f'- says: "The factsheet gave its volume"\n  cites: [mice2008]\n  source: "75"\n  seen: "the factsheet"\n  checked: 2026-12-01\n'
+    entry = '- says: "The factsheet gave its volume"\n  cites: [mice2008]\n  source: "75"\n  seen: "the factsheet"\n  checked: 2026-12-01\n'
     assert problems(page=PAGE + f"\n{sentence}\n", claims=CLAIMS + entry) == []
 
 
