@@ -5,6 +5,7 @@ fixture build proves the plugin reports located problems and renders the Correct
 
 from __future__ import annotations
 
+import re
 import textwrap
 
 import pytest
@@ -522,3 +523,22 @@ def test_a_page_without_its_ledger_line_is_named(fixture_site, monkeypatch):
     assert [line for line in errors(result) if line.startswith("evidence-ledger")] == [
         "evidence-ledger: docs/corrections.md:1: has no line [[ledger: corrections]]: put it where the ledger's list goes"
     ]
+
+
+def contributing_examples() -> list[str]:
+    """The YAML examples of CONTRIBUTING.md's section on the ledger, without their indentation."""
+    guide = (ROOT / "CONTRIBUTING.md").read_text(encoding="utf-8")
+    section = guide.split("## The evidence ledger", 1)[1].split("\n## ", 1)[0]
+    found = re.findall(r"^( *)```yaml\n(.*?)^\1```$", section, re.MULTILINE | re.DOTALL)
+    return [textwrap.dedent(body) for _, body in found]
+
+
+def test_the_examples_in_contributing_pass_as_they_say():
+    skeleton, filled, corrected, works = contributing_examples()
+    page = ("# Example\n\nA 2020 Cochrane review of 33 trials found only weak (low-certainty) evidence [@mu2020].\n\n"
+            "The factsheet said rats, but the study's title says mice [@kim2008].\n")
+    real_works = (ROOT / "evidence" / "works.yml").read_text(encoding="utf-8")
+    rules = Rules(covered="all", patient_pages=["index.md"])
+    assert problems(page=page, claims=filled + corrected, works=real_works, rules=rules) == []
+    assert "the entry has no source" in " ".join(problems(page=page, claims=skeleton + corrected, works=real_works, rules=rules))
+    assert [str(p) for p in read_ledger(works, {}).problems] == [] and "thomas2006" in read_ledger(works, {}).works
