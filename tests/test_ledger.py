@@ -542,3 +542,12 @@ def test_the_examples_in_contributing_pass_as_they_say():
     assert problems(page=page, claims=filled + corrected, works=real_works, rules=rules) == []
     assert "the entry has no source" in " ".join(problems(page=page, claims=skeleton + corrected, works=real_works, rules=rules))
     assert [str(p) for p in read_ledger(works, {}).problems] == [] and "thomas2006" in read_ledger(works, {}).works
+
+
+def test_a_work_or_a_field_written_twice_is_named():
+    works = WORKS + "rct2006:\n  design: observational study\n  seen: \"PubMed 2\"\n"
+    assert problems(works=works)[0] == (
+        "evidence/works.yml:16: rct2006 is written twice (first at line 4), and only this one would count: keep one")
+    claims = CLAIMS.replace("  cites: [rct2006]\n", "  cites: [rct2006]\n  cites: [rct2006]\n")
+    assert problems(claims=claims) == [
+        "evidence/claims/index.yml:8: cites is written twice (first at line 7), and only this one would count: keep one"]

@@ -80,7 +80,14 @@ def _mapping(loader, node):
     loader.flatten_mapping(node)
     mapping = _Located(loader.construct_mapping(node, deep=True))
     mapping.line = node.start_mark.line + 1
-    mapping.key_lines = {key.value: key.start_mark.line + 1 for key, _ in node.value if isinstance(key, yaml.ScalarNode)}
+    mapping.key_lines = {}
+    for key, _ in node.value:
+        if isinstance(key, yaml.ScalarNode):
+            line = key.start_mark.line + 1
+            if key.value in mapping.key_lines:  # YAML would keep the last silently (a merge can leave two)
+                loader.duplicates.append((key.value, line, mapping.key_lines[key.value]))
+            else:
+                mapping.key_lines[key.value] = line
     return mapping
 
 
@@ -97,12 +104,19 @@ def _day(value) -> date | str | None:
 
 
 def _load(text: str, name: str, problems: list[Problem]):
+    loader = _LineLoader(text)
+    loader.duplicates = []
     try:
-        return yaml.load(text, Loader=_LineLoader)
+        data = loader.get_single_data()
     except yaml.YAMLError as error:
         line, message = yaml_problem(error)
         problems.append(Problem(name, line, message))
         return None
+    finally:
+        loader.dispose()
+    for key, line, first in loader.duplicates:
+        problems.append(Problem(name, line, f"{key} is written twice (first at line {first}), and only this one would count: keep one"))
+    return data
 
 
 def one_line(value) -> str:
