@@ -45,6 +45,7 @@ from mkdocs_factsheet.ledger import (
     counts,
     counts_markdown,
 )
+from mkdocs_factsheet.review import today
 
 log = get_plugin_logger("evidence-ledger")
 
@@ -80,7 +81,7 @@ class EvidenceLedgerPlugin(BasePlugin[LedgerConfig]):
         self.docs = Path(config.docs_dir).name
         self.project = Project(root, docs=self.docs, works=self.config.works, claims=self.config.claims, bib_file=self.config.bib_file)
         self.rules = Rules(covered=self.config.covered_pages, patient_pages=self.config.patient_pages,
-                           corrections_page=self.config.corrections_page, docs=self.docs)
+                           corrections_page=self.config.corrections_page, docs=self.docs, today=today())
         self.titles = dict(_nav_titles(config.nav or []))
         self.problems: list[Problem] = []
         return config

@@ -372,6 +372,7 @@ def test_missing_prints_entries_that_pass_once_a_person_fills_them_in():
 
 
 def test_the_command_line_checks_and_prints_missing_entries(tmp_path, monkeypatch, capsys):
+    monkeypatch.setenv("FACTSHEET_TODAY", "2026-12-01")
     (tmp_path / "docs").mkdir()
     (tmp_path / "docs" / "index.md").write_text(PAGE, encoding="utf-8")
     (tmp_path / "evidence" / "claims").mkdir(parents=True)
@@ -551,3 +552,12 @@ def test_a_work_or_a_field_written_twice_is_named():
     claims = CLAIMS.replace("  cites: [rct2006]\n", "  cites: [rct2006]\n  cites: [rct2006]\n")
     assert problems(claims=claims) == [
         "evidence/claims/index.yml:8: cites is written twice (first at line 7), and only this one would count: keep one"]
+
+
+def test_a_check_dated_after_today_is_named_and_the_day_itself_passes():
+    from datetime import date
+
+    ahead = Rules(covered="all", patient_pages=["index.md"], today=date(2026, 11, 30))
+    assert problems(rules=ahead)[0] == (
+        "evidence/claims/index.yml:5: checked 2026-12-01 is in the future: write the day you checked, as YYYY-MM-DD")
+    assert problems(rules=Rules(covered="all", patient_pages=["index.md"], today=date(2026, 12, 1))) == []

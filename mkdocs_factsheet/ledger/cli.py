@@ -12,6 +12,7 @@ from mkdocs_factsheet.ledger.records import Project
 from mkdocs_factsheet.ledger.rules import Rules, check
 from mkdocs_factsheet.ledger.writing import missing
 from mkdocs_factsheet.messages import yaml_problem
+from mkdocs_factsheet.review import today
 
 
 class _ConfigLoader(yaml.SafeLoader):
@@ -69,7 +70,8 @@ def main(argv: list[str]) -> int:
         print(missing(page, path.read_text(encoding="utf-8-sig"), ledger), end="")
         return 0
     rules = Rules(covered="all" if "--all" in argv else options.get("covered_pages", "all"),
-                  patient_pages=options.get("patient_pages", []), corrections_page=options.get("corrections_page", "corrections.md"))
+                  patient_pages=options.get("patient_pages", []), corrections_page=options.get("corrections_page", "corrections.md"),
+                  today=today())
     problems = check(project.pages(), ledger, rules, project.bib_keys())
     for problem in problems:
         print(problem)

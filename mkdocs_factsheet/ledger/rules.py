@@ -31,12 +31,14 @@ from mkdocs_factsheet.ledger.vocabulary import (
 class Rules:
     """Where each rule applies. `covered`: the pages whose every factual sentence must have an
     entry ("all" for every page); `patient_pages`: those where an uncited number, effect or cause
-    must say whose claim it is."""
+    must say whose claim it is; `today`: the injected clock's day (FACTSHEET_TODAY), against which
+    a `checked` date must not lie ahead (None: not checked)."""
 
     covered: list[str] | str = "all"
     patient_pages: list[str] = field(default_factory=list)
     corrections_page: str = "corrections.md"
     docs: str = "docs"
+    today: date | None = None
 
     def covers(self, page: str) -> bool:
         return self.covered == "all" or page in self.covered
@@ -56,7 +58,7 @@ def check(pages: dict[str, str], ledger: Ledger, rules: Rules, bib_keys=None) ->
                                     "name it after its page (evidence/claims/<page>.yml), or delete it if the page is gone"))
             continue
         for claim in claims:
-            problems += _check_fields(claim, ledger)
+            problems += _check_fields(claim, ledger, rules.today)
             problems += _bind(claim, read[page], bound, rules)
     for page, found in read.items():
         where = f"{rules.docs}/{page}"
@@ -112,7 +114,7 @@ HINTS = {
 }
 
 
-def _check_fields(claim: Claim, ledger: Ledger) -> list[Problem]:
+def _check_fields(claim: Claim, ledger: Ledger, today: date | None = None) -> list[Problem]:
     problems = []
     for name in ("says", "source", "seen"):
         if not getattr(claim, name):
@@ -120,6 +122,9 @@ def _check_fields(claim: Claim, ledger: Ledger) -> list[Problem]:
     if not isinstance(claim.checked, date):
         found = f" (found {claim.checked})" if claim.checked is not None else ""
         problems.append(Problem(claim.file, claim.lines.get("checked", claim.line), f"the entry needs checked: {HINTS['checked']}{found}"))
+    elif today and claim.checked > today:
+        problems.append(Problem(claim.file, claim.lines.get("checked", claim.line),
+                                f"checked {claim.checked} is in the future: write the day you checked, as YYYY-MM-DD"))
     for key in claim.cites:
         if key not in ledger.works:
             problems.append(Problem(claim.file, claim.lines.get("cites", claim.line),
