@@ -243,25 +243,33 @@ def _strength(text: str) -> set[str]:
 
 
 def _check_facts(bound: dict, read: dict, rules: Rules) -> list[Problem]:
-    """Claims sharing a fact id: one's figures and strength words are among the other's."""
+    """Claims sharing a fact id: of any two, one's figures (and strength words) are among the other's.
+    Each claim is reported once, against the first earlier claim it disagrees with."""
     problems = []
-    first: dict[str, tuple[str, Sentence]] = {}
+    earlier: dict[str, list[tuple[str, Sentence]]] = {}
     for (page, index), claim in bound.items():
         if not claim.fact:
             continue
         sentence = read[page][index]
-        if claim.fact not in first:
-            first[claim.fact] = (page, sentence)
-            continue
-        other_page, other = first[claim.fact]
-        for kind, measure in (("figures", _figures), ("strength words", _strength)):
-            mine, theirs = measure(sentence.text), measure(other.text)
-            if mine and theirs and not (mine <= theirs or theirs <= mine):
+        for other_page, other in earlier.get(claim.fact, []):
+            disagreement = _disagreement(sentence.text, other.text)
+            if disagreement:
+                kind, mine, theirs = disagreement
                 problems.append(Problem(f"{rules.docs}/{page}", sentence.line,
-                                        f"gives fact '{claim.fact}' with {kind} {_listed(mine, kind)}, but {rules.docs}/{other_page}:{other.line} "
-                                        f"gives it with {_listed(theirs, kind)}: make them agree, or give the two entries different fact ids "
+                                        f"gives fact '{claim.fact}' with {kind} {mine}, but {rules.docs}/{other_page}:{other.line} "
+                                        f"gives it with {theirs}: make them agree, or give the two entries different fact ids "
                                         "if they are different facts"))
+                break
+        earlier.setdefault(claim.fact, []).append((page, sentence))
     return problems
+
+
+def _disagreement(text: str, other: str) -> tuple[str, str, str] | None:
+    for kind, measure in (("figures", _figures), ("strength words", _strength)):
+        mine, theirs = measure(text), measure(other)
+        if mine and theirs and not (mine <= theirs or theirs <= mine):
+            return kind, _listed(mine, kind), _listed(theirs, kind)
+    return None
 
 
 def _listed(values: set[str], kind: str) -> str:
