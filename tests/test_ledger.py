@@ -566,7 +566,7 @@ def test_a_check_dated_after_today_is_named_and_the_day_itself_passes():
 def test_a_third_page_is_compared_with_each_page_before_it():
     """The first page gives the fact without a figure; the second and third disagree with each other."""
     claims = CLAIMS.replace("  checked: 2026-12-01\n- says: \"needling", "  checked: 2026-12-01\n  fact: review-size\n- says: \"needling", 1)
-    second = (OTHER.format(n="33", strength="weak"), OTHER_CLAIMS)
+    second = (OTHER.format(n="33", strength="some"), OTHER_CLAIMS)
     third = ("# Third\n\nThe 2020 review had 30 trials [@rev2020].\n",
              '- says: "The 2020 review had"\n  cites: [rev2020]\n  source: "x"\n  seen: "PubMed 1"\n  checked: 2026-12-01\n  fact: review-size\n')
     assert problems(claims=claims, more={"evidence.md": second, "third.md": third}) == [
