@@ -22,7 +22,8 @@ Configured in mkdocs.yml:
 
 Entries in the ledger are checked on every page; `covered_pages` says where every cited sentence
 must have an entry (and where hedges, design words and corrections are checked for sentences that
-have none yet). The ledger's files are watched under `mkdocs serve`.
+have none yet). A `checked` date after today (mkdocs_factsheet.review.today, the injected clock
+FACTSHEET_TODAY) is a problem. The ledger's files are watched under `mkdocs serve`.
 """
 
 from __future__ import annotations
