@@ -22,7 +22,8 @@ Configured in mkdocs.yml:
 
 Entries in the ledger are checked on every page; `covered_pages` says where every cited sentence
 must have an entry (and where hedges, design words and corrections are checked for sentences that
-have none yet). The ledger's files are watched under `mkdocs serve`.
+have none yet). A `checked` date after today (mkdocs_factsheet.review.today, the injected clock
+FACTSHEET_TODAY) is a problem. The ledger's files are watched under `mkdocs serve`.
 """
 
 from __future__ import annotations
@@ -45,6 +46,7 @@ from mkdocs_factsheet.ledger import (
     counts,
     counts_markdown,
 )
+from mkdocs_factsheet.review import today
 
 log = get_plugin_logger("evidence-ledger")
 
@@ -80,7 +82,7 @@ class EvidenceLedgerPlugin(BasePlugin[LedgerConfig]):
         self.docs = Path(config.docs_dir).name
         self.project = Project(root, docs=self.docs, works=self.config.works, claims=self.config.claims, bib_file=self.config.bib_file)
         self.rules = Rules(covered=self.config.covered_pages, patient_pages=self.config.patient_pages,
-                           corrections_page=self.config.corrections_page, docs=self.docs)
+                           corrections_page=self.config.corrections_page, docs=self.docs, today=today())
         self.titles = dict(_nav_titles(config.nav or []))
         self.problems: list[Problem] = []
         return config

@@ -5,6 +5,7 @@ fixture build proves the plugin reports located problems and renders the Correct
 
 from __future__ import annotations
 
+import re
 import textwrap
 
 import pytest
@@ -371,6 +372,7 @@ def test_missing_prints_entries_that_pass_once_a_person_fills_them_in():
 
 
 def test_the_command_line_checks_and_prints_missing_entries(tmp_path, monkeypatch, capsys):
+    monkeypatch.setenv("FACTSHEET_TODAY", "2026-12-01")
     (tmp_path / "docs").mkdir()
     (tmp_path / "docs" / "index.md").write_text(PAGE, encoding="utf-8")
     (tmp_path / "evidence" / "claims").mkdir(parents=True)
@@ -386,6 +388,8 @@ def test_the_command_line_checks_and_prints_missing_entries(tmp_path, monkeypatc
         "add one (./run ledger missing docs/index.md prints it)",
         "1 problem(s) in the evidence ledger",
     ]
+    assert ledger.main(["missing", "docs/indx.md"]) == 2
+    assert capsys.readouterr().err == "docs/indx.md: not a page: name a Markdown file in docs/, e.g. docs/index.md\n"
     assert ledger.main(["missing", "docs/index.md"]) == 0
     assert capsys.readouterr().out.startswith("# line 10: In trials, it did no better than sham.\n- says: \"In trials, it did no better\"\n")
 
@@ -490,7 +494,7 @@ def test_design_words_that_say_what_a_work_was_not_or_quote_the_factsheet_pass(s
 
 def test_what_the_factsheet_said_about_an_animal_study_needs_no_hedge():
     sentence = "The factsheet gave its volume as 75 [@mice2008]."
-    entry = f'- says: "The factsheet gave its volume"\n  cites: [mice2008]\n  source: "75"\n  seen: "the factsheet"\n  checked: 2026-12-01\n'
+    entry = '- says: "The factsheet gave its volume"\n  cites: [mice2008]\n  source: "75"\n  seen: "the factsheet"\n  checked: 2026-12-01\n'
     assert problems(page=PAGE + f"\n{sentence}\n", claims=CLAIMS + entry) == []
 
 
@@ -498,3 +502,74 @@ def test_contributing_lists_every_design_the_ledger_accepts():
     guide = (ROOT / "CONTRIBUTING.md").read_text(encoding="utf-8")
     listed = guide.split("Use one of these designs:", 1)[1].split("###", 1)[0]
     assert [line[2:] for line in listed.strip().splitlines()] == list(ledger.DESIGNS)
+
+
+def test_the_counts_say_what_the_ledger_holds_even_when_it_is_empty():
+    empty = read_ledger(WORKS, {})
+    figures = ledger.counts(empty, {"index.md": PAGE, "other.md": "# Other\n"}, Rules(covered=["index.md"]), bib_keys={"rev2020", "x", "y", "z", "w", "v"})
+    table = ledger.counts_markdown(figures)
+    assert "| Sentences tied to what their source says | 0 |" in table
+    assert "| Pages covered: every factual sentence held to the ledger | 1 of 2 |" in table
+    assert "| Works with their design recorded | 5 of 6 |" in table
+    assert "| First and last check of a sentence | none yet |" in table
+
+
+def test_a_page_without_its_ledger_line_is_named(fixture_site, monkeypatch):
+    monkeypatch.setenv("FACTSHEET_TODAY", "2026-12-01")
+    built = ledger_site(fixture_site, SITE_CLAIMS)
+    corrections = built.path / "docs" / "corrections.md"
+    corrections.write_text(corrections.read_text(encoding="utf-8").replace("[[ledger: corrections]]\n", ""), encoding="utf-8")
+    result = built.build()
+    assert result.returncode == 1 and "Traceback" not in result.stderr
+    assert [line for line in errors(result) if line.startswith("evidence-ledger")] == [
+        "evidence-ledger: docs/corrections.md:1: has no line [[ledger: corrections]]: put it where the ledger's list goes"
+    ]
+
+
+def contributing_examples() -> list[str]:
+    """The YAML examples of CONTRIBUTING.md's section on the ledger, without their indentation."""
+    guide = (ROOT / "CONTRIBUTING.md").read_text(encoding="utf-8")
+    section = guide.split("## The evidence ledger", 1)[1].split("\n## ", 1)[0]
+    found = re.findall(r"^( *)```yaml\n(.*?)^\1```$", section, re.MULTILINE | re.DOTALL)
+    return [textwrap.dedent(body) for _, body in found]
+
+
+def test_the_examples_in_contributing_pass_as_they_say():
+    skeleton, filled, corrected, works = contributing_examples()
+    page = ("# Example\n\nA 2020 Cochrane review of 33 trials found only weak (low-certainty) evidence [@mu2020].\n\n"
+            "The factsheet said rats, but the study's title says mice [@kim2008].\n")
+    real_works = (ROOT / "evidence" / "works.yml").read_text(encoding="utf-8")
+    rules = Rules(covered="all", patient_pages=["index.md"])
+    assert problems(page=page, claims=filled + corrected, works=real_works, rules=rules) == []
+    assert "the entry has no source" in " ".join(problems(page=page, claims=skeleton + corrected, works=real_works, rules=rules))
+    assert [str(p) for p in read_ledger(works, {}).problems] == [] and "thomas2006" in read_ledger(works, {}).works
+
+
+def test_a_work_or_a_field_written_twice_is_named():
+    works = WORKS + "rct2006:\n  design: observational study\n  seen: \"PubMed 2\"\n"
+    assert problems(works=works)[0] == (
+        "evidence/works.yml:16: rct2006 is written twice (first at line 4), and only this one would count: keep one")
+    claims = CLAIMS.replace("  cites: [rct2006]\n", "  cites: [rct2006]\n  cites: [rct2006]\n")
+    assert problems(claims=claims) == [
+        "evidence/claims/index.yml:8: cites is written twice (first at line 7), and only this one would count: keep one"]
+
+
+def test_a_check_dated_after_today_is_named_and_the_day_itself_passes():
+    from datetime import date
+
+    ahead = Rules(covered="all", patient_pages=["index.md"], today=date(2026, 11, 30))
+    assert problems(rules=ahead)[0] == (
+        "evidence/claims/index.yml:5: checked 2026-12-01 is in the future: write the day you checked, as YYYY-MM-DD")
+    assert problems(rules=Rules(covered="all", patient_pages=["index.md"], today=date(2026, 12, 1))) == []
+
+
+def test_a_third_page_is_compared_with_each_page_before_it():
+    """The first page gives the fact without a figure; the second and third disagree with each other."""
+    claims = CLAIMS.replace("  checked: 2026-12-01\n- says: \"needling", "  checked: 2026-12-01\n  fact: review-size\n- says: \"needling", 1)
+    second = (OTHER.format(n="33", strength="some"), OTHER_CLAIMS)
+    third = ("# Third\n\nThe 2020 review had 30 trials [@rev2020].\n",
+             '- says: "The 2020 review had"\n  cites: [rev2020]\n  source: "x"\n  seen: "PubMed 1"\n  checked: 2026-12-01\n  fact: review-size\n')
+    assert problems(claims=claims, more={"evidence.md": second, "third.md": third}) == [
+        "docs/third.md:3: gives fact 'review-size' with figures 30, but docs/evidence.md:3 gives it with 33: "
+        "make them agree, or give the two entries different fact ids if they are different facts"
+    ]
