@@ -110,3 +110,11 @@ def _line_containing(path: Path, text: str, after: str | None = None, at_start: 
     start = next((i for i, line in enumerate(lines) if line.lstrip().startswith(after)), 0) if after else 0
     found = (line.startswith(text) if at_start else text in line for line in lines[start:])
     return next((i + 1 for i, hit in enumerate(found, start) if hit), start + 1)
+
+
+def docs_path(config, src_uri: str) -> str:
+    """A page file as the editor names it: under the docs folder mkdocs.yml sets (`docs/index.md`)."""
+    root = Path(config.config_file_path or ".").resolve().parent
+    docs = Path(config.docs_dir).resolve()
+    folder = docs.relative_to(root).as_posix() if docs.is_relative_to(root) else docs.as_posix()
+    return f"{folder}/{src_uri}"

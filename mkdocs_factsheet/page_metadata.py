@@ -1,4 +1,4 @@
-"""Page metadata: review dates, who publishes the page, and machine-readable descriptions.
+"""The `page-metadata` plugin: review dates, who publishes the page, and machine-readable descriptions.
 
 - on_page_markdown reports front matter that YAML cannot read (the line and the real YAML
   problem, never "needs last_reviewed"; the raw YAML is kept off the page), and checks each
@@ -24,10 +24,12 @@ import re
 from datetime import date
 
 import yaml
-from mkdocs.plugins import get_plugin_logger
+from mkdocs.config import config_options as opt
+from mkdocs.config.base import Config
+from mkdocs.plugins import BasePlugin, get_plugin_logger
 from mkdocs.utils.meta import YAML_RE, SafeLoader
 
-from mkdocs_factsheet.messages import yaml_problem
+from mkdocs_factsheet.messages import docs_path, yaml_problem
 from mkdocs_factsheet.review import long_date as _long_date
 from mkdocs_factsheet.review import is_day, overdue, review_problems, today
 
@@ -206,29 +208,35 @@ def overdue_notice(due: date) -> str:
     )
 
 
-def on_page_markdown(markdown, page, config, files):
-    source = page.file.content_string
-    if unreadable := front_matter_problem(source):
-        line, problem = unreadable
-        log.error(f"docs/{page.file.src_uri}:{line}: front matter: {problem}")
-        match = YAML_RE.match(markdown)
-        return markdown[match.end():] if match else markdown  # never the raw YAML on the page
-    for line, problem in review_problems(page.meta, source, today()):
-        log.warning(f"docs/{page.file.src_uri}:{line}: {problem}")
-    if due := overdue(page.meta, today()):
-        log.info(f"docs/{page.file.src_uri}: review overdue since {_long_date(due)}: check the page, then update last_reviewed and next_review")
-    return markdown
+class PageMetadataConfig(Config):
+    enabled = opt.Type(bool, default=True)
 
 
-def on_page_content(html_text, page, config, files):
-    if is_day(page.meta.get("last_reviewed")) and is_day(page.meta.get("next_review")):
+class PageMetadataPlugin(BasePlugin[PageMetadataConfig]):
+    def on_page_markdown(self, markdown, page, config, files):
+        if not self.config.enabled:
+            return markdown
+        where = docs_path(config, page.file.src_uri)
+        source = page.file.content_string
+        if unreadable := front_matter_problem(source):
+            line, problem = unreadable
+            log.error(f"{where}:{line}: front matter: {problem}")
+            match = YAML_RE.match(markdown)
+            return markdown[match.end():] if match else markdown  # never the raw YAML on the page
+        for line, problem in review_problems(page.meta, source, today()):
+            log.warning(f"{where}:{line}: {problem}")
         if due := overdue(page.meta, today()):
-            html_text = re.sub(r"(</h1>)", lambda m: m.group(1) + overdue_notice(due), html_text, count=1)
-        return html_text + review_box(page, config)
-    return html_text
+            log.info(f"{where}: review overdue since {_long_date(due)}: check the page, then update last_reviewed and next_review")
+        return markdown
 
+    def on_page_content(self, html_text, page, config, files):
+        if self.config.enabled and is_day(page.meta.get("last_reviewed")) and is_day(page.meta.get("next_review")):
+            if due := overdue(page.meta, today()):
+                html_text = re.sub(r"(</h1>)", lambda m: m.group(1) + overdue_notice(due), html_text, count=1)
+            return html_text + review_box(page, config)
+        return html_text
 
-def on_post_page(output, page, config):
-    if not is_day(page.meta.get("last_reviewed")):
-        return output
-    return output.replace("</head>", head_tags(page, config) + "\n</head>", 1)
+    def on_post_page(self, output, page, config):
+        if not self.config.enabled or not is_day(page.meta.get("last_reviewed")):
+            return output
+        return output.replace("</head>", head_tags(page, config) + "\n</head>", 1)

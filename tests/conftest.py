@@ -18,7 +18,6 @@ import yaml
 from bs4 import BeautifulSoup
 
 ROOT = Path(__file__).resolve().parent.parent
-HOOKS = ROOT / "overrides" / "hooks"
 STYLE = ROOT / "overrides" / "citation-style.csl"
 
 
@@ -34,7 +33,7 @@ NOT_COPIED = shutil.ignore_patterns(".git", ".venv", "site", ".cache", ".pytest_
 
 def copy_project(target: Path) -> Path:
     """A copy of the project in target/project, as a git repository of one commit: "Last changed"
-    on every page comes from git history (overrides/hooks/last_changed.py)."""
+    on every page comes from git history (mkdocs_factsheet/last_changed.py)."""
     project = target / "project"
     shutil.copytree(ROOT, project, ignore=NOT_COPIED)
     identity = ["-c", "user.name=test", "-c", "user.email=test@localhost"]
@@ -133,10 +132,10 @@ class FixtureSite:
 
 @pytest.fixture
 def fixture_site(tmp_path):
-    """make(pages={'index.md': '...'}, bib=..., style=True, extra_config='') -> FixtureSite"""
+    """make(pages={'index.md': '...'}, bib=..., style=True, extra_config='', plugins=('page-metadata',)) -> FixtureSite"""
 
     def make(pages: dict[str, str], bib: str | None = FIXTURE_BIB, style: bool = True, extra_config: str = "",
-             hooks: tuple[str, ...] = ()):
+             plugins: tuple[str, ...] = ()):
         # A bibliography page that lists every fixture entry, so no entry counts as uncited.
         pages = {"bibliography.md": BIBLIOGRAPHY_PAGE, **pages}
         (tmp_path / "docs").mkdir()
@@ -153,7 +152,7 @@ def fixture_site(tmp_path):
                   bib_file: refs.bib
                   csl_file: style.csl
             """
-        config = textwrap.dedent(config) + ("hooks:\n" if hooks else "") + "".join(f"  - {HOOKS / (name + '.py')}\n" for name in hooks)
+        config = textwrap.dedent(config) + "".join(f"  - {name}\n" for name in plugins)
         (tmp_path / "mkdocs.yml").write_text(config + textwrap.dedent(extra_config), encoding="utf-8")
         return FixtureSite(tmp_path)
 

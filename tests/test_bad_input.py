@@ -246,7 +246,7 @@ def test_latex_becomes_unicode_outside_html(fixture_site):
     page = "---\nlast_reviewed: 2026-01-01\nnext_review: 2027-01-01\n---\n# Home\n\nA claim [@witt2006].\n"
     dates = "last_reviewed: 2026-01-01\nnext_review: 2027-01-01\n"
     bibliography = "---\n" + dates + "nocite: [witt2006, sherman2009a, sherman2009b]\n---\n# Bibliography\n\n\\full_bibliography\n"
-    built = fixture_site({"index.md": page, "bibliography.md": bibliography}, bib=bib, hooks=("page_metadata",),
+    built = fixture_site({"index.md": page, "bibliography.md": bibliography}, bib=bib, plugins=("page-metadata",),
                          extra_config="site_description: Fixture\nextra:\n  publisher: Fixture team\n")
     assert_builds(built.build())
     ris = (built.path / "site" / "cite" / "references.ris").read_text(encoding="utf-8")

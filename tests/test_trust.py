@@ -61,7 +61,7 @@ def test_evidence_dates_follow_the_works_cited(site):
     ],
 )
 def test_review_dates_are_validated(fixture_site, reviewed, due, message):
-    built = fixture_site(dated(reviewed, due), hooks=("page_metadata",))
+    built = fixture_site(dated(reviewed, due), plugins=("page-metadata",))
     result = built.build()
     assert result.returncode == 1
     assert f"page_metadata: {message}" in errors(result), result.stderr
