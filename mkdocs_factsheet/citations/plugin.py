@@ -9,7 +9,7 @@ full_bib_command, bib_by_default); none of mkdocs-bibtex's passes run. Events:
 - on_files: publishes the bibliography as BibTeX and RIS (exports.py); checks pages are UTF-8;
 - on_page_markdown / on_page_content: notes the page whose citations the extension finds, then
   puts them in reading order, finds their lines and headings, and lists the works the page cites
-  in `page.meta["references"]` for overrides/hooks/page_metadata.py;
+  in `page.meta["references"]` for mkdocs_factsheet/page_metadata.py;
 - on_env, once every page is converted: reports every problem as `file:line: message` (and,
   under `mkdocs build`, stops), and starts one pandoc run for all citations (citeproc.py, cached);
 - on_page_context, first before the search plugin (the first page waits for pandoc, then every
@@ -266,7 +266,7 @@ class SiteBuild:
             html_text = re.sub(r'<h2 id="([^"]*)">(?:(?!<h2).)*?</h2>\s*<div data-reference-list="default"></div>', "", html_text, flags=re.DOTALL)
             page.toc.items[:] = _without_last(page.toc.items, "References")
             found.lists.discard("default")
-        # For overrides/hooks/page_metadata.py: the works this page lists, as data (their text and
+        # For mkdocs_factsheet/page_metadata.py: the works this page lists, as data (their text and
         # the style's order are completed in on_env).
         page.meta["references"] = [self._as_data(key) for key in self._listed(found, page) if key in self.bibliography.entries]
         return html_text
