@@ -1,7 +1,7 @@
 """The citations plugin: mkdocs-bibtex's configuration, our reading and rendering.
 
 mkdocs.yml configures it with mkdocs-bibtex's options (bib_file, csl_file, bib_command,
-full_bib_command, bib_by_default); none of mkdocs-bibtex's passes run. Events:
+full_bib_command, bib_by_default; config.py); none of mkdocs-bibtex's passes run. Events:
 
 - on_startup: notes whether this is `mkdocs serve`, where problems never stop the preview;
 - on_config: checks the style and the bibliography (bibliography.py), and adds the Markdown
@@ -36,6 +36,7 @@ from mkdocs.utils import get_relative_url
 from mkdocs_bibtex.plugin import BibTexPlugin
 
 from . import markup
+from .config import NOT_HONOURED, CitationsConfig, not_honoured_problems
 from .bibliography import BibEntry, Bibliography, plain_fields, read_bibliography
 from .citeproc import CACHE_FORMAT, Citeproc, CiteprocError, Formatted, digest
 from .exports import EXPORT_DIR, exports
@@ -49,17 +50,25 @@ HEADING_OR_CITATION = re.compile(r'<h[1-6][^>]*\bid="([^"]+)"|' + PLACEHOLDER.pa
 class CitationsPlugin(BibTexPlugin):
     """Citations recognised by the Markdown parser, formatted by pandoc's citeproc for the whole site."""
 
+    config_class = CitationsConfig
+
     def __init__(self):
         super().__init__()
         self.serving = False
         self.build: SiteBuild | None = None
+        self.not_honoured: list[str] = []  # problems with the options mkdocs.yml gives
+
+    def load_config(self, options, config_file_path=None):
+        # mkdocs-bibtex's options that this plugin does not honour: named, with their line, in on_config.
+        self.not_honoured = not_honoured_problems(options, config_file_path, "citations")
+        return super().load_config({k: v for k, v in options.items() if k not in NOT_HONOURED}, config_file_path)
 
     def on_startup(self, *, command, dirty):
         self.serving = command == "serve"
 
     def on_config(self, config):
         self.build = SiteBuild(self.config, config)
-        self.report(self.build.config_problems)
+        self.report(self.not_honoured + self.build.config_problems)
         config.markdown_extensions.append(
             CitationsExtension(self.build.found_on_current_page, self.config.bib_command, self.config.full_bib_command)
         )
@@ -145,8 +154,8 @@ class SiteBuild:
     def _read_inputs(self, options) -> None:
         problems = self.config_problems
         where = "mkdocs.yml: plugins: citations:"
-        if options.bib_dir or (options.bib_file or "").startswith(("http://", "https://")):
-            problems.append(f"{where} name one local file as bib_file (bib_dir and web addresses are not supported: the build works offline)")
+        if (options.bib_file or "").startswith(("http://", "https://")):
+            problems.append(f"{where} name one local file as bib_file (not a web address: the build works offline)")
         if not options.bib_file:
             problems.append(f"{where} bib_file is not set; name the bibliography, e.g. bib_file: references.bib")
         if not options.csl_file:
