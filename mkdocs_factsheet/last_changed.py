@@ -32,6 +32,7 @@ from mkdocs.config.base import Config
 from mkdocs.plugins import BasePlugin, get_plugin_logger
 
 from mkdocs_factsheet.messages import docs_path
+from mkdocs_factsheet.problems import Problem, report
 
 log = get_plugin_logger("last_changed")
 
@@ -96,9 +97,9 @@ class LastChangedPlugin(BasePlugin[LastChangedConfig]):
         when, problem = self.history.last_change(Path(page.file.abs_src_path))
         where = docs_path(config, page.file.src_uri)
         if problem:
-            log.warning(f"{where}: {problem}")
+            report(log, Problem(problem, where, severity="warning"))
         elif when is None:
-            log.info(f'{where}: not committed yet, so it shows no "Last changed" date until it is')
+            report(log, Problem('not committed yet, so it shows no "Last changed" date until it is', where, severity="info"))
         else:
             page.meta["last_changed"] = when
         return markdown

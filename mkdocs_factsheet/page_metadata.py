@@ -30,6 +30,7 @@ from mkdocs.plugins import BasePlugin, get_plugin_logger
 from mkdocs.utils.meta import YAML_RE, SafeLoader
 
 from mkdocs_factsheet.messages import docs_path, yaml_problem
+from mkdocs_factsheet.problems import Problem, report
 from mkdocs_factsheet.review import long_date as _long_date
 from mkdocs_factsheet.review import is_day, overdue, review_problems, today
 
@@ -220,13 +221,14 @@ class PageMetadataPlugin(BasePlugin[PageMetadataConfig]):
         source = page.file.content_string
         if unreadable := front_matter_problem(source):
             line, problem = unreadable
-            log.error(f"{where}:{line}: front matter: {problem}")
+            report(log, Problem(f"front matter: {problem}", where, line))
             match = YAML_RE.match(markdown)
             return markdown[match.end():] if match else markdown  # never the raw YAML on the page
         for line, problem in review_problems(page.meta, source, today()):
-            log.warning(f"{where}:{line}: {problem}")
+            report(log, Problem(problem, where, line, severity="warning"))
         if due := overdue(page.meta, today()):
-            log.info(f"{where}: review overdue since {_long_date(due)}: check the page, then update last_reviewed and next_review")
+            report(log, Problem(f"review overdue since {_long_date(due)}: check the page, then update last_reviewed and next_review",
+                                where, severity="info"))
         return markdown
 
     def on_page_content(self, html_text, page, config, files):

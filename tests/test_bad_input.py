@@ -314,4 +314,4 @@ def test_mkdocs_bibtex_option_the_plugin_does_not_honour(fixture_site, option, v
     config.write_text(text, encoding="utf-8")
     line = text.splitlines().index(f"      {option}: {value}") + 1
     assert_fails_with(built.build(), f"mkdocs.yml:{line}: plugins: citations: {option} is an mkdocs-bibtex option "
-                                     f"this plugin does not honour ({why}): remove it")
+                                     f"this plugin does not honour ({why}); remove it")

@@ -16,6 +16,8 @@ from pybtex.backends.plaintext import Backend
 from pybtex.richtext import Text
 from pybtex.scanner import PybtexSyntaxError
 
+from ..problems import Problem
+
 
 # Fields every entry of a type must have, so that no reference renders half empty.
 REQUIRED_FIELDS = {
@@ -65,13 +67,13 @@ class Bibliography:
         return "\n".join(entry.bibtex for entry in self.entries.values())
 
 
-def read_bibliography(data: bytes, name: str) -> tuple[Bibliography, list[str]]:
-    """The bib file's entries, and one `name:line: message` per problem in it."""
+def read_bibliography(data: bytes, name: str) -> tuple[Bibliography, list[Problem]]:
+    """The bib file's entries, and one Problem (in file `name`) per problem in it."""
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as error:
         line = data.count(b"\n", 0, error.start) + 1
-        return Bibliography({}), [f"{name}:{line}: byte 0x{data[error.start]:02x} is not UTF-8; save the file as UTF-8"]
+        return Bibliography({}), [Problem(f"byte 0x{data[error.start]:02x} is not UTF-8; save the file as UTF-8", name, line)]
     reader = _PositionedParser(name)
     try:
         entries = reader.read(text)
@@ -91,7 +93,7 @@ class _PositionedParser(Parser):
     def __init__(self, name: str):
         super().__init__()
         self.name = name
-        self.problems: list[str] = []
+        self.problems: list[Problem] = []
         self.low_level: LowLevelParser | None = None
 
     def handle_error(self, error):
@@ -108,21 +110,20 @@ class _PositionedParser(Parser):
             if command.lower() in ("string", "preamble"):
                 continue
             key, fields = body
-            where = f"{self.name}:{line}"
             if first := by_lower.get(key.lower()):
                 same = "" if first.key == key else f" as '{first.key}'; keys that differ only in case are the same key to BibTeX"
-                self.problems.append(f"{where}: duplicate key '{key}' (first defined at line {first.line}{same})")
+                self.problems.append(Problem(f"duplicate key '{key}' (first defined at line {first.line}{same})", self.name, line))
                 continue
             raw = text[commands.command_start : commands.pos]
             if comment := COMMENT_SIGN.search(raw):
-                self.problems.append(
-                    f"{self.name}:{line + raw.count(chr(10), 0, comment.start())}: entry '{key}': "
-                    f"a bare % starts a comment (pandoc drops the rest of the line); write \\% for a per cent sign"
-                )
+                self.problems.append(Problem(
+                    f"entry '{key}': a bare % starts a comment (pandoc drops the rest of the line); write \\% for a per cent sign",
+                    self.name, line + raw.count("\n", 0, comment.start()),
+                ))
             values = {}
             for name, parts in fields:
                 if name.lower() in values:
-                    self.problems.append(f"{where}: entry '{key}' has field '{name.lower()}' twice")
+                    self.problems.append(Problem(f"entry '{key}' has field '{name.lower()}' twice", self.name, line))
                 values[name.lower()] = " ".join("".join(parts).split())
             entry = BibEntry(key, command.lower(), line, values, _as_bibtex(command.lower(), key, values))
             try:
@@ -130,14 +131,14 @@ class _PositionedParser(Parser):
             except UnreadableLatex as error:
                 written = re.search(rf"^\s*{re.escape(error.field_name)}\s*=", raw, re.MULTILINE | re.IGNORECASE)
                 at = line + raw.count("\n", 0, written.start()) if written else line
-                self.problems.append(
-                    f"{self.name}:{at}: entry '{key}': the {error.field_name} has a backslash that pybtex cannot read "
-                    f"as LaTeX; write \\textbackslash{{}} for a backslash itself, or take it out"
-                )
+                self.problems.append(Problem(
+                    f"entry '{key}': the {error.field_name} has a backslash that pybtex cannot read "
+                    f"as LaTeX; write \\textbackslash{{}} for a backslash itself, or take it out", self.name, at,
+                ))
             entries[key] = by_lower[key.lower()] = entry
         return entries
 
-    def syntax_problem(self, text: str, error: PybtexSyntaxError) -> str:
+    def syntax_problem(self, text: str, error: PybtexSyntaxError) -> Problem:
         """Names the line where the fault is, which is often before the line where pybtex noticed it."""
         commands = self.low_level
         line = error.lineno or 1
@@ -148,14 +149,14 @@ class _PositionedParser(Parser):
         lines = text.splitlines()
         noticed = lines[line - 1].strip() if 0 < line <= len(lines) else ""
         if key and noticed.startswith("@") and line > start_line:
-            return f"{self.name}:{start_line}: entry '{key}' is not closed before the next entry at line {line}"
+            return Problem(f"entry '{key}' is not closed before the next entry at line {line}", self.name, start_line)
         previous = line - 1
         while previous > 0 and not lines[previous - 1].strip():
             previous -= 1
         if previous and re.match(r"\w+\s*=", noticed) and not lines[previous - 1].rstrip().endswith((",", "{", "(")):
-            return f"{self.name}:{previous}: syntax error{where}: missing ',' at the end of this line"
+            return Problem(f"syntax error{where}: missing ',' at the end of this line", self.name, previous)
         message = str(error).split(": ", 1)[-1]
-        return f"{self.name}:{line}: syntax error{where}: {message}"
+        return Problem(f"syntax error{where}: {message}", self.name, line)
 
 
 def _as_bibtex(kind: str, key: str, fields: dict[str, str]) -> str:
@@ -163,25 +164,24 @@ def _as_bibtex(kind: str, key: str, fields: dict[str, str]) -> str:
     return f"@{kind}{{{key},\n{body}}}\n"
 
 
-def _check_entries(entries: dict[str, BibEntry], name: str) -> list[str]:
+def _check_entries(entries: dict[str, BibEntry], name: str) -> list[Problem]:
     problems = []
     doi_line: dict[str, int] = {}
     for key, entry in entries.items():
-        where = f"{name}:{entry.line}"
         fields = entry.fields
         missing = [f for f in REQUIRED_FIELDS.get(entry.type, ("title",)) if not fields.get(f, "").strip()]
         if missing:
-            problems.append(f"{where}: entry '{key}' ({entry.type}) is missing required field(s): {', '.join(missing)}")
+            problems.append(Problem(f"entry '{key}' ({entry.type}) is missing required field(s): {', '.join(missing)}", name, entry.line))
         if doi := fields.get("doi", "").strip().lower():
             if doi in doi_line:
-                problems.append(f"{where}: entry '{key}' repeats DOI {doi} (also at line {doi_line[doi]})")
+                problems.append(Problem(f"entry '{key}' repeats DOI {doi} (also at line {doi_line[doi]})", name, entry.line))
             doi_line.setdefault(doi, entry.line)
         status = fields.get("status", "").strip().lower()
         if status and status not in STATUSES:
-            problems.append(f"{where}: entry '{key}' has status '{status}'; use one of: {', '.join(STATUSES)}")
+            problems.append(Problem(f"entry '{key}' has status '{status}'; use one of: {', '.join(STATUSES)}", name, entry.line))
         replacement = fields.get("replacement")
         if replacement and replacement not in entries:
-            problems.append(f"{where}: entry '{key}' names replacement '{replacement}', which is not in the bibliography")
+            problems.append(Problem(f"entry '{key}' names replacement '{replacement}', which is not in the bibliography", name, entry.line))
     return problems
 
 

@@ -12,6 +12,8 @@ from pathlib import Path
 import yaml
 from mkdocs_bibtex.config import BibTexConfig
 
+from ..problems import Problem
+
 # mkdocs-bibtex's options that this plugin does not honour, and why not.
 NOT_HONOURED = {
     "bib_dir": "the build reads one bibliography: name it as bib_file",
@@ -27,15 +29,14 @@ class CitationsConfig(BibTexConfig):
     _schema = tuple((name, option) for name, option in BibTexConfig._schema if name not in NOT_HONOURED)
 
 
-def not_honoured_problems(options: dict, config_file: str | None, plugin: str) -> list[str]:
-    """One `mkdocs.yml:LINE: …` line for each option in `options` that this plugin does not honour."""
-    problems = []
-    for option in [name for name in options if name in NOT_HONOURED]:
-        where = Path(config_file).name if config_file else "mkdocs.yml"
-        line = plugin_option_line(config_file, plugin, option) if config_file else None
-        problems.append(f"{where}{f':{line}' if line else ''}: plugins: {plugin}: {option} is an mkdocs-bibtex option "
-                        f"this plugin does not honour ({NOT_HONOURED[option]}): remove it")
-    return problems
+def not_honoured_problems(options: dict, config_file: str | None, plugin: str) -> list[Problem]:
+    """One problem, at its line of mkdocs.yml, for each option in `options` that this plugin does not honour."""
+    return [
+        Problem(f"plugins: {plugin}: {option} is an mkdocs-bibtex option this plugin does not honour ({NOT_HONOURED[option]})",
+                Path(config_file).name if config_file else "mkdocs.yml",
+                plugin_option_line(config_file, plugin, option) if config_file else None, hint="remove it")
+        for option in options if option in NOT_HONOURED
+    ]
 
 
 def plugin_option_line(config_file: str, plugin: str, option: str) -> int | None:

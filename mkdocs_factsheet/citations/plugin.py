@@ -35,6 +35,8 @@ from mkdocs.structure.files import File
 from mkdocs.utils import get_relative_url
 from mkdocs_bibtex.plugin import BibTexPlugin
 
+from ..messages import docs_path
+from ..problems import Problem, report as report_problem
 from . import markup
 from .config import NOT_HONOURED, CitationsConfig, not_honoured_problems
 from .bibliography import BibEntry, Bibliography, plain_fields, read_bibliography
@@ -92,7 +94,7 @@ class CitationsPlugin(BibTexPlugin):
         build.check_citations()
         self.report(build.problems)
         for warning in build.warnings:
-            log.warning(warning)
+            report_problem(log, warning)
         # pandoc works while MkDocs copies the theme's files; the first page to be written waits.
         build.start_formatting()
         return env
@@ -113,10 +115,10 @@ class CitationsPlugin(BibTexPlugin):
 
     on_page_context = CombinedEvent(_fill_in_text, _fill_in_html)
 
-    def report(self, problems: list[str]) -> None:
+    def report(self, problems: list[Problem]) -> None:
         """Logs each problem on a line of its own; under `mkdocs build`, then stops the build."""
         for problem in problems:
-            log.error(problem)
+            report_problem(log, problem)
         if problems and not self.serving:
             raise PluginError(f"{len(problems)} citation problem(s), listed above.")
         problems.clear()
@@ -128,10 +130,11 @@ class SiteBuild:
     def __init__(self, options, config):
         self.root = Path(config.config_file_path or ".").resolve().parent
         self.cache_dir = self.root / ".cache" / "citations"
-        self.config_problems: list[str] = []
-        self.problems: list[str] = []
-        self.format_problems: list[str] = []
-        self.warnings: list[str] = []
+        self.docs_folder = docs_path(config, "").rstrip("/")  # as editors name it, e.g. "docs"
+        self.config_problems: list[Problem] = []
+        self.problems: list[Problem] = []
+        self.format_problems: list[Problem] = []
+        self.warnings: list[Problem] = []
         self.unavailable = ""  # why no citation can be resolved (bibliography or style unreadable)
         self.bib_name = options.bib_file or ""
         self.csl_path: Path | None = None
@@ -153,39 +156,38 @@ class SiteBuild:
 
     def _read_inputs(self, options) -> None:
         problems = self.config_problems
-        where = "mkdocs.yml: plugins: citations:"
         if (options.bib_file or "").startswith(("http://", "https://")):
-            problems.append(f"{where} name one local file as bib_file (not a web address: the build works offline)")
+            problems.append(Problem("plugins: citations: name one local file as bib_file (not a web address: the build works offline)", "mkdocs.yml"))
         if not options.bib_file:
-            problems.append(f"{where} bib_file is not set; name the bibliography, e.g. bib_file: references.bib")
+            problems.append(Problem("plugins: citations: bib_file is not set; name the bibliography, e.g. bib_file: references.bib", "mkdocs.yml"))
         if not options.csl_file:
-            problems.append(f"{where} csl_file is not set; name the citation style, e.g. csl_file: overrides/citation-style.csl")
+            problems.append(Problem("plugins: citations: csl_file is not set; name the citation style, e.g. csl_file: overrides/citation-style.csl", "mkdocs.yml"))
         csl = self._read_style(options.csl_file) if options.csl_file else None
         remote = (options.bib_file or "").startswith(("http://", "https://"))
         bib = self._read_bibliography(options.bib_file) if options.bib_file and not remote else None
         if problems:
-            self.unavailable = problems[0]
+            self.unavailable = str(problems[0])
         elif bib is not None and csl is not None:
             try:
                 self.citeproc = Citeproc(bib.bibtex, csl, self.cache_dir)
             except CiteprocError as error:
-                problems.append(str(error))
+                problems.append(Problem(str(error)))
                 self.unavailable = str(error)
 
     def _read_style(self, name: str) -> bytes | None:
         path = self.root / name
         if not path.is_file():
-            self.config_problems.append(f"{name}: citation style file not found (mkdocs.yml, plugins: citations: csl_file)")
+            self.config_problems.append(Problem("citation style file not found (mkdocs.yml, plugins: citations: csl_file)", name))
             return None
         data = path.read_bytes()
         try:
             style = etree.fromstring(data)
         except etree.ParseError as error:
             line, column = error.position
-            self.config_problems.append(f"{name}:{line}: not a complete CSL style: {str(error).split(':')[0]} at column {column}")
+            self.config_problems.append(Problem(f"not a complete CSL style: {str(error).split(':')[0]} at column {column}", name, line))
             return None
         if style.tag != "{http://purl.org/net/xbiblio/csl}style":
-            self.config_problems.append(f'{name}:1: not a CSL style (no <style xmlns="http://purl.org/net/xbiblio/csl"> element)')
+            self.config_problems.append(Problem('not a CSL style (no <style xmlns="http://purl.org/net/xbiblio/csl"> element)', name, 1))
             return None
         self.csl_path = path.resolve()
         return data
@@ -193,7 +195,7 @@ class SiteBuild:
     def _read_bibliography(self, name: str) -> Bibliography | None:
         path = self.root / name
         if not path.is_file():
-            self.config_problems.append(f"{name}: bibliography file not found (mkdocs.yml, plugins: citations: bib_file)")
+            self.config_problems.append(Problem("bibliography file not found (mkdocs.yml, plugins: citations: bib_file)", name))
             return None
         data = path.read_bytes()
         # A bibliography that passed every check is kept under the hash of its bytes, so that a
@@ -216,7 +218,7 @@ class SiteBuild:
 
     # --- on_files -------------------------------------------------------------------------
 
-    def check_files(self, files, config, repair: bool) -> list[str]:
+    def check_files(self, files, config, repair: bool) -> list[Problem]:
         problems = []
         for file in list(files):
             # The style may sit in the theme folder, whose files MkDocs publishes: it is build
@@ -229,7 +231,7 @@ class SiteBuild:
                 data.decode("utf-8-sig")
             except UnicodeDecodeError as error:
                 line = data.count(b"\n", 0, error.start) + 1
-                problems.append(f"docs/{file.src_uri}:{line}: byte 0x{data[error.start]:02x} is not UTF-8; save the file as UTF-8")
+                problems.append(Problem(f"byte 0x{data[error.start]:02x} is not UTF-8; save the file as UTF-8", docs_path(config, file.src_uri), line))
                 if repair:  # the preview shows the page, with � where the byte is
                     file.content_string = data.decode("utf-8-sig", errors="replace")
         return problems
@@ -299,34 +301,37 @@ class SiteBuild:
     # --- on_env ---------------------------------------------------------------------------
 
     def check_citations(self) -> None:
-        """One `file:line: message` per citation that cannot be resolved; uncited entries as warnings."""
+        """One Problem per citation that cannot be resolved; uncited entries as warnings."""
         entries = self.bibliography.entries
         cited, listed_anyway = set(), set()
         for path, (page, found, _, _) in self.pages.items():
             for citation in [*found.in_order, *found.misplaced]:
-                where = f"docs/{path}:{citation.line}"
+                page_file = f"{self.docs_folder}/{path}"
                 if not citation.problem and not self.unavailable:
                     unknown = [key for key in citation.keys if key not in entries]
                     if unknown:
                         citation.problem = "; ".join(f"unknown citation key '{key}'{self._suggest(key, citation.source)}" for key in unknown)
                 if citation.problem:
-                    self.problems.append(f"{where}: {citation.problem}")
+                    self.problems.append(Problem(citation.problem, page_file, citation.line))
                     continue
                 cited.update(citation.keys)
                 for key in citation.keys if not self.unavailable else []:
                     if status := entries[key].fields.get("status"):
                         replacement = entries[key].fields.get("replacement")
-                        log.info(f"{where}: cites {key}, {status}" + (f" (replaced by {replacement})" if replacement else ""))
+                        note = f"cites {key}, {status}" + (f" (replaced by {replacement})" if replacement else "")
+                        report_problem(log, Problem(note, page_file, citation.line, severity="info"))
             if "full" in found.lists:
                 nocite = page.meta.get("nocite") or []
                 listed_anyway.update(nocite)
-                self.problems += [f"docs/{path}: nocite lists unknown key '{key}'{self._suggest(key)}" for key in nocite if key not in entries]
+                self.problems += [Problem(f"nocite lists unknown key '{key}'{self._suggest(key)}", f"{self.docs_folder}/{path}")
+                                  for key in nocite if key not in entries]
         for key, entry in entries.items():
             if key not in cited and key not in listed_anyway:
-                self.warnings.append(
-                    f"{self.bib_name}:{entry.line}: entry '{key}' is not cited on any page "
-                    f"(cite it, delete it, or list it under 'nocite:' in the bibliography page's front matter)"
-                )
+                self.warnings.append(Problem(
+                    f"entry '{key}' is not cited on any page "
+                    f"(cite it, delete it, or list it under 'nocite:' in the bibliography page's front matter)",
+                    self.bib_name, entry.line, severity="warning",
+                ))
 
     def _suggest(self, key: str, source: str = "") -> str:
         entries = self.bibliography.entries
@@ -358,7 +363,7 @@ class SiteBuild:
         try:
             self.formatted = self.citeproc.result()
         except CiteprocError as error:
-            self.format_problems.append(str(error))
+            self.format_problems.append(Problem(str(error)))
             self.unavailable = str(error)
             return
         for warning in self.citeproc.warnings:
