@@ -1,0 +1,108 @@
+"""The pages of one build, as the citations plugin sees them: each page's citations, in reading
+order, with the line where each is written and the heading it stands under.
+
+`CitedPages` is told where each page starts (`start_page`, with its Markdown) and ends (`end_page`,
+with its HTML); in between, the Markdown extension adds what it finds to `current`.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from . import markup
+from .references import ReferenceLists
+from .syntax import DEFAULT_LIST_MARKER, LIST_PLACEHOLDER, PLACEHOLDER, Citation, FoundOnPage
+
+HEADING_OR_CITATION = re.compile(r'<h[1-6][^>]*\bid="([^"]+)"|' + PLACEHOLDER.pattern, re.DOTALL)
+
+
+@dataclass
+class CitedPage:
+    page: object  # MkDocs' Page
+    found: FoundOnPage
+    body: str  # the Markdown, without front matter
+    first_line: int  # the body's first line in the page file
+
+
+class CitedPages:
+    def __init__(self):
+        self.pages: dict[str, CitedPage] = {}  # src_uri -> the page and what was found on it
+        self.current = FoundOnPage()  # where the extension puts what it finds on the page being converted
+
+    def found_on_current_page(self) -> FoundOnPage:
+        return self.current
+
+    def start_page(self, markdown: str, page, bib_by_default: bool) -> str:
+        source = page.file.content_string
+        first_line = source[: len(source) - len(markdown)].count("\n") + 1 if source.endswith(markdown) else 1
+        self.current = FoundOnPage()
+        self.pages[page.file.src_uri] = CitedPage(page, self.current, markdown, first_line)
+        if bib_by_default:  # the page's own list, taken out again if it cites nothing
+            markdown += f"\n\n## References\n\n{DEFAULT_LIST_MARKER}\n"
+        return markdown
+
+    def end_page(self, html_text: str, page, lists: ReferenceLists) -> str:
+        """Puts the page's citations in reading order, with their lines and headings; lists the
+        works the page lists in `page.meta["references"]`."""
+        cited = self.pages[page.file.src_uri]
+        found, body, first_line = cited.found, cited.body, cited.first_line
+        self.current = FoundOnPage()
+        titles = {item.id: item.title for item in toc_items(page.toc)}
+        in_order, section, searched = [], "", 0
+        for match in HEADING_OR_CITATION.finditer(html_text):
+            if match.group(1):
+                section = markup.plain(titles.get(match.group(1), ""))
+                continue
+            citation = found.citations[int(match.group(2))]
+            citation.number, citation.section = len(in_order) + 1, section
+            searched = locate(citation, body, searched, first_line)
+            in_order.append(citation)
+        for citation in found.misplaced:
+            locate(citation, body, 0, first_line)
+        found.in_order = in_order
+        kinds = LIST_PLACEHOLDER.findall(html_text)
+        found.lists = set(kinds)
+        if "default" in kinds and (not in_order or "page" in kinds):  # nothing to list here
+            html_text = re.sub(r'<h2 id="([^"]*)">(?:(?!<h2).)*?</h2>\s*<div data-reference-list="default"></div>', "", html_text, flags=re.DOTALL)
+            page.toc.items[:] = _without_last(page.toc.items, "References")
+            found.lists.discard("default")
+        # For page-metadata and evidence-table: the works this page lists, as data (their text and
+        # the style's order are completed once pandoc has formatted them).
+        page.meta["references"] = [lists.as_data(key) for key in lists.listed(found) if key in lists.bibliography.entries]
+        return html_text
+
+
+def locate(citation: Citation, body: str, start: int, first_line: int) -> int:
+    """Finds the citation's line in the page file: its source, however the lines broke (and
+    whatever blockquote marks began them), at or after `start`. Returns where the search goes on."""
+    found = body.find(citation.source, start)
+    if found >= 0:
+        citation.line = first_line + body.count("\n", 0, found)
+        return found + len(citation.source)
+    pattern = re.compile(r"[\s>]+".join(re.escape(part) for part in citation.source.split()))
+    match = pattern.search(body, start) or pattern.search(body)
+    if not match:
+        citation.line = first_line
+        return start
+    citation.line = first_line + body.count("\n", 0, match.start())
+    return match.end()
+
+
+def toc_items(items):
+    for item in items:
+        yield item
+        yield from toc_items(item.children)
+
+
+def _without_last(items: list, title: str) -> list:
+    """The table of contents without the last top-level entry named `title` (the default list's heading)."""
+    for index in range(len(items) - 1, -1, -1):
+        if items[index].title == title:
+            return items[:index] + items[index + 1 :]
+        children = items[index].children
+        for child_index in range(len(children) - 1, -1, -1):
+            if children[child_index].title == title:
+                del children[child_index]
+                return items
+    return items

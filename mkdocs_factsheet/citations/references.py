@@ -1,0 +1,112 @@
+"""Reference lists and what other plugins read of them, for one bibliography once it is formatted.
+
+`ReferenceLists` makes a page's list or the whole bibliography (with backlinks and the downloads'
+links), the badge of a superseded work, and the search index's view of the bibliography; and the
+data of each listed work that page-metadata and evidence-table read (`page.meta["references"]`).
+It knows no MkDocs object: callers give it addresses, relative to the page, as strings.
+"""
+
+from __future__ import annotations
+
+import html
+
+from . import markup
+from .bibliography import Bibliography, plain_fields
+from .citeproc import Formatted
+from .syntax import FoundOnPage
+
+
+class ReferenceLists:
+    def __init__(self, bibliography: Bibliography):
+        self.bibliography = bibliography
+        self.formatted = Formatted()
+        self.position: dict[str, int] = {}  # key -> its place in the style's order
+        self.data: dict[str, dict] = {}  # key -> its page.meta["references"] item
+        self.items: dict[tuple[str, str], tuple[str, str, str]] = {}  # (key, downloads folder) -> list item's parts
+
+    def use(self, formatted: Formatted) -> None:
+        """Takes pandoc's text for every entry and citation: the style's order, and each work's text."""
+        self.formatted = formatted
+        self.position = {key: i for i, key in enumerate(formatted.entries)}
+        for key, data in self.data.items():
+            data["text"] = markup.plain(formatted.entries.get(key, ""))
+
+    # --- what a page lists ------------------------------------------------------------------
+
+    def listed(self, found: FoundOnPage) -> list[str]:
+        """The works a page lists: all of them under `full_bib_command`, else those it cites."""
+        if "full" in found.lists:
+            return list(self.bibliography.entries)
+        return self.cited_with_replacements(found)
+
+    def cited_with_replacements(self, found: FoundOnPage) -> list[str]:
+        entries = self.bibliography.entries
+        cited = [key for c in found.in_order if not c.problem for key in c.keys if key in entries]
+        cited += [entries[key].fields["replacement"] for key in cited if entries[key].fields.get("replacement")]
+        return list(dict.fromkeys(cited))
+
+    def as_data(self, key: str) -> dict:
+        """A work as plain data (fields without protective braces, `authors` as a list, `text`)."""
+        if key not in self.data:
+            entry = self.bibliography.entries[key]
+            self.data[key] = {"key": key, "type": entry.type, "text": "", **plain_fields(entry)}
+        return self.data[key]
+
+    def in_order(self, keys) -> list[str]:
+        return sorted(keys, key=lambda key: self.position.get(key, 0))
+
+    # --- HTML -------------------------------------------------------------------------------
+
+    def citation(self, source: str, number: int, keys: list[str]) -> str:
+        """A citation as readers see it: its links (id cite-N), then a badge per superseded work."""
+        return markup.in_text(self.formatted.citations[source], number) + "".join(self.badge(key) for key in keys)
+
+    def badge(self, key: str) -> str:
+        fields = self.bibliography.entries[key].fields
+        if not fields.get("status"):
+            return ""
+        replacement = fields.get("replacement", "")
+        name = markup.plain(self.formatted.citations.get(f"[@{replacement}]", "")).strip("()") if replacement else ""
+        return markup.badge(fields["status"], replacement, name)
+
+    def reference_list(self, keys: list[str], exports_url: str, backlinks: dict[str, list[tuple[str, str]]], bibliography: bool) -> str:
+        """The whole bibliography (`bibliography`) or a page's own list (which the PDF leaves out),
+        each item with its backlinks: (address, where) pairs."""
+        items = [self.reference_item(key, exports_url, markup.backlinks(backlinks.get(key, []))) for key in keys]
+        return markup.reference_list(items, bibliography=bibliography)
+
+    def reference_item(self, key: str, exports_url: str, backlinks: str) -> str:
+        """One list item; all but its backlinks made once per build for each address of the downloads folder."""
+        if (key, exports_url) not in self.items:
+            entry, name = self.bibliography.entries[key], self.short_name(key)
+            self.items[key, exports_url] = (
+                self.badge(key), self.formatted.entries.get(key, html.escape(key)),
+                markup.identifier_links(entry.fields, key, name, exports_url),
+            )
+        badge, text, links = self.items[key, exports_url]
+        return markup.reference_item(key, badge, text, links, backlinks)
+
+    def short_name(self, key: str) -> str:
+        """First author and year, e.g. "Witt 2006", to tell which entry a link or search result is for."""
+        data = self.as_data(key)
+        return f"{data['authors'][0].split(',')[0] if data['authors'] else data.get('title', '')} {data.get('year', '')}".strip()
+
+    def readable(self, heading: str, found: FoundOnPage) -> str:
+        """A heading's text as readers see it: a citation in it as its formatted text, not as typed."""
+        for citation in found.in_order:
+            if citation.source in heading and not citation.problem:
+                heading = heading.replace(citation.source, markup.plain(self.formatted.citations.get(citation.source, citation.source)))
+        return heading
+
+    def searchable_list(self, keys: list[str]) -> str:
+        """What the search index reads of the bibliography: each work as a section of its own, titled
+        by its short name ("Witt 2006") and found at its entry (#ref-witt2006), so that a search
+        answers with the one work, not with the whole list."""
+        def title(key: str) -> str:  # as cited ("Sherman 2009a"), or for a work listed uncited, "Sherman 2009"
+            cited = self.formatted.citations.get(f"[@{key}]")
+            return markup.plain(cited).strip("()") if cited else html.escape(self.short_name(key))
+
+        return "".join(
+            f'<h2 id="ref-{html.escape(key)}">{title(key)}</h2><p>{markup.plain(self.badge(key) + " " + self.formatted.entries.get(key, ""))}</p>'
+            for key in keys
+        )
