@@ -62,15 +62,23 @@ class CitedPages:
             locate(citation, body, 0, first_line)
         found.in_order = in_order
         kinds = LIST_PLACEHOLDER.findall(html_text)
-        found.lists = set(kinds)
-        if "default" in kinds and (not in_order or "page" in kinds):  # nothing to list here
-            html_text = re.sub(r'<h2 id="([^"]*)">(?:(?!<h2).)*?</h2>\s*<div data-reference-list="default"></div>', "", html_text, flags=re.DOTALL)
+        html_text, found.lists = drop_unused_default_list(html_text, in_order, kinds)
+        if "default" in kinds and "default" not in found.lists:
             page.toc.items[:] = _without_last(page.toc.items, "References")
-            found.lists.discard("default")
         # For page-metadata and evidence-table: the works this page lists, as data (their text and
         # the style's order are completed once pandoc has formatted them).
         page.meta["references"] = [lists.as_data(key) for key in lists.listed(found) if key in lists.bibliography.entries]
         return html_text
+
+
+def drop_unused_default_list(html_text: str, in_order: list[Citation], kinds: list[str]) -> tuple[str, set[str]]:
+    """The page without its default reference list (and that list's heading) where it has nothing
+    to list, or a list of its own; and the kinds of list it keeps."""
+    lists = set(kinds)
+    if "default" in kinds and (not in_order or "page" in kinds):
+        html_text = re.sub(r'<h2(?: id="[^"]*")?>(?:(?!<h2).)*?</h2>\s*<div data-reference-list="default"></div>', "", html_text, flags=re.DOTALL)
+        lists.discard("default")
+    return html_text, lists
 
 
 def locate(citation: Citation, body: str, start: int, first_line: int) -> int:
