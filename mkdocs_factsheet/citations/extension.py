@@ -150,3 +150,8 @@ def _heading_text(html: str, after: int) -> str:
     start = html.find(">", after) + 1
     end = html.find("</h", start)
     return html[start:end]
+
+
+def makeExtension(**kwargs):  # noqa: N802 - the name Python-Markdown looks for
+    """For hosts that load extensions by name, e.g. mkdocs.yml's `markdown_extensions:` under Zensical."""
+    return CitationsExtension(**kwargs)
