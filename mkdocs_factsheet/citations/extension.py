@@ -25,10 +25,11 @@ from . import markup
 from .bibliography import Bibliography, read_bibliography
 from .checks import suggest
 from .citeproc import Citeproc, CiteprocError
-from .pages import HEADING_OR_CITATION, drop_unused_default_list, locate
+from .default_list import DefaultReferenceList
+from .pages import HEADING_OR_CITATION, locate
 from .references import ReferenceLists
 from .resolver import fix_citations, fix_reference_lists
-from .syntax import DEFAULT_LIST_MARKER, LIST_PLACEHOLDER, FoundOnPage
+from .syntax import LIST_PLACEHOLDER, FoundOnPage
 from .syntax import CitationsExtension as CitationSyntax
 
 
@@ -52,6 +53,8 @@ class CitationsExtension(CitationSyntax):
     def extendMarkdown(self, md):
         super().extendMarkdown(md)
         md.registerExtension(self)
+        if self.bib_by_default:
+            DefaultReferenceList(lambda: self.document).extendMarkdown(md)
         md.preprocessors.register(_KeepSource(md, self), "citations_source", 5)
         md.postprocessors.register(_FormatCitations(md, self), "citations_format", 5)
 
@@ -73,8 +76,7 @@ class CitationsExtension(CitationSyntax):
             searched = locate(citation, self.source, searched, 1)
             in_order.append(citation)
         found.in_order = in_order
-        kinds = LIST_PLACEHOLDER.findall(html)
-        html, found.lists = drop_unused_default_list(html, in_order, kinds)
+        found.lists = set(LIST_PLACEHOLDER.findall(html))
         entries = self.bibliography.entries
         unavailable = str(self.read_problems[0]) if self.read_problems else ""
         for citation in [*in_order, *found.misplaced]:
@@ -119,8 +121,7 @@ class CitationsExtension(CitationSyntax):
 
 
 class _KeepSource(Preprocessor):
-    """Notes the Markdown (to find each citation's line), and adds the document's own reference
-    list at the end when `bib_by_default` (taken out again if the document cites nothing)."""
+    """Notes the Markdown, to find each citation's line."""
 
     def __init__(self, md, extension: CitationsExtension):
         super().__init__(md)
@@ -128,7 +129,7 @@ class _KeepSource(Preprocessor):
 
     def run(self, lines):
         self.extension.source = "\n".join(lines)
-        return [*lines, "", "## References", "", DEFAULT_LIST_MARKER, ""] if self.extension.bib_by_default else lines
+        return lines
 
 
 class _FormatCitations(Postprocessor):

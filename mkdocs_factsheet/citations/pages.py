@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 from . import markup
 from .references import ReferenceLists
-from .syntax import DEFAULT_LIST_MARKER, LIST_PLACEHOLDER, PLACEHOLDER, Citation, FoundOnPage
+from .syntax import LIST_PLACEHOLDER, PLACEHOLDER, Citation, FoundOnPage
 
 HEADING_OR_CITATION = re.compile(r'<h[1-6][^>]*\bid="([^"]+)"|' + PLACEHOLDER.pattern, re.DOTALL)
 
@@ -33,13 +33,11 @@ class CitedPages:
     def found_on_current_page(self) -> FoundOnPage:
         return self.current
 
-    def start_page(self, markdown: str, page, bib_by_default: bool) -> str:
+    def start_page(self, markdown: str, page) -> str:
         source = page.file.content_string
         first_line = source[: len(source) - len(markdown)].count("\n") + 1 if source.endswith(markdown) else 1
         self.current = FoundOnPage()
         self.pages[page.file.src_uri] = CitedPage(page, self.current, markdown, first_line)
-        if bib_by_default:  # the page's own list, taken out again if it cites nothing
-            markdown += f"\n\n## References\n\n{DEFAULT_LIST_MARKER}\n"
         return markdown
 
     def end_page(self, html_text: str, page, lists: ReferenceLists) -> str:
@@ -61,24 +59,11 @@ class CitedPages:
         for citation in found.misplaced:
             locate(citation, body, 0, first_line)
         found.in_order = in_order
-        kinds = LIST_PLACEHOLDER.findall(html_text)
-        html_text, found.lists = drop_unused_default_list(html_text, in_order, kinds)
-        if "default" in kinds and "default" not in found.lists:
-            page.toc.items[:] = _without_last(page.toc.items, "References")
+        found.lists = set(LIST_PLACEHOLDER.findall(html_text))
         # For page-metadata and evidence-table: the works this page lists, as data (their text and
         # the style's order are completed once pandoc has formatted them).
         page.meta["references"] = [lists.as_data(key) for key in lists.listed(found) if key in lists.bibliography.entries]
         return html_text
-
-
-def drop_unused_default_list(html_text: str, in_order: list[Citation], kinds: list[str]) -> tuple[str, set[str]]:
-    """The page without its default reference list (and that list's heading) where it has nothing
-    to list, or a list of its own; and the kinds of list it keeps."""
-    lists = set(kinds)
-    if "default" in kinds and (not in_order or "page" in kinds):
-        html_text = re.sub(r'<h2(?: id="[^"]*")?>(?:(?!<h2).)*?</h2>\s*<div data-reference-list="default"></div>', "", html_text, flags=re.DOTALL)
-        lists.discard("default")
-    return html_text, lists
 
 
 def locate(citation: Citation, body: str, start: int, first_line: int) -> int:
@@ -101,16 +86,3 @@ def toc_items(items):
     for item in items:
         yield item
         yield from toc_items(item.children)
-
-
-def _without_last(items: list, title: str) -> list:
-    """The table of contents without the last top-level entry named `title` (the default list's heading)."""
-    for index in range(len(items) - 1, -1, -1):
-        if items[index].title == title:
-            return items[:index] + items[index + 1 :]
-        children = items[index].children
-        for child_index in range(len(children) - 1, -1, -1):
-            if children[child_index].title == title:
-                del children[child_index]
-                return items
-    return items

@@ -38,6 +38,7 @@ from . import markup
 from .checks import check_citations, check_page_files
 from .citeproc import CiteprocError
 from .config import NOT_HONOURED, CitationsConfig, not_honoured_problems
+from .default_list import DefaultReferenceList
 from .exports import EXPORT_DIR
 from .pages import CitedPages, toc_items
 from .references import ReferenceLists
@@ -70,9 +71,10 @@ class CitationsPlugin(BibTexPlugin):
     def on_config(self, config):
         self.site = SiteCitations(self.config, config)
         self.report(self.not_honoured + self.site.sources.problems)
-        config.markdown_extensions.append(
-            CitationsExtension(self.site.pages.found_on_current_page, self.config.bib_command, self.config.full_bib_command)
-        )
+        found = self.site.pages.found_on_current_page
+        config.markdown_extensions.append(CitationsExtension(found, self.config.bib_command, self.config.full_bib_command))
+        if self.config.bib_by_default:
+            config.markdown_extensions.append(DefaultReferenceList(found))
         return config
 
     def on_files(self, files, config):
@@ -88,7 +90,7 @@ class CitationsPlugin(BibTexPlugin):
         return files
 
     def on_page_markdown(self, markdown, page, config, files):
-        return self.site.pages.start_page(markdown, page, bib_by_default=self.config.bib_by_default)
+        return self.site.pages.start_page(markdown, page)
 
     @event_priority(100)  # before other plugins read page.meta["references"] (page-metadata)
     def on_page_content(self, html_text, page, config, files):
