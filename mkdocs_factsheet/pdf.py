@@ -16,7 +16,6 @@ several), and FACTSHEET_PDF=off or =on says otherwise for both.
 from __future__ import annotations
 
 import html
-import os
 import re
 import subprocess
 from collections import Counter
