@@ -4,10 +4,11 @@ MkDocs prints problems only in the terminal, and when a rebuild raises it stops 
 request ("The server will appear stuck until build errors are resolved") until the next good
 build. This plugin, only under `mkdocs serve`:
 
-- collects every WARNING and ERROR logged while the site builds (a logging handler attached for
-  the build and removed after it) and puts a problem box at the top of every page: each problem
-  as the same `file:line: message` line the build prints, those of the page itself first, the
-  others linking to their page. The live reload shows the next build's box, or none;
+- collects every WARNING and ERROR logged while the site builds (a logging handler on the
+  engine's logger, attached for the build and removed after it), each as the Problem its record
+  carries (problems.py; a message logged without one is shown as it is, unlocated), and puts a
+  problem box at the top of every page: each problem as the same `file:line: message` line the
+  build prints, those of the page itself first, the others linking to their page. The live reload shows the next build's box, or none;
 - keeps the theme's compiled templates from one rebuild to the next (they are recompiled when
   they change);
 - keeps the preview answering when a rebuild fails anyway (a mistake in mkdocs.yml, which MkDocs
