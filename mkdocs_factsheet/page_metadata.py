@@ -19,7 +19,6 @@ The works a page cites come from the citations plugin (mkdocs_factsheet/citation
 from __future__ import annotations
 
 import html
-import json
 import re
 from datetime import date
 
@@ -29,10 +28,11 @@ from mkdocs.config.base import Config
 from mkdocs.plugins import BasePlugin, get_plugin_logger
 from mkdocs.utils.meta import YAML_RE, SafeLoader
 
+from mkdocs_factsheet.escaping import bibtex_text, front_matter_problems, json_in_script
 from mkdocs_factsheet.messages import docs_path, yaml_problem
 from mkdocs_factsheet.problems import Problem, report
 from mkdocs_factsheet.review import long_date as _long_date
-from mkdocs_factsheet.review import is_day, overdue, review_problems, today
+from mkdocs_factsheet.review import is_day, line_of, overdue, review_problems, today
 
 log = get_plugin_logger("page_metadata")
 
@@ -64,9 +64,9 @@ def page_citation(page, config) -> tuple[str, str]:
     )
     slug = re.sub(r"[^a-z]", "", (page.file.src_uri.removesuffix(".md")).lower()) or "home"
     fields = {
-        "author": "{" + author + "}",
-        "title": _title(page),
-        "howpublished": config.site_name if _title(page) != config.site_name else "",
+        "author": "{" + bibtex_text(author) + "}",
+        "title": bibtex_text(_title(page)),
+        "howpublished": bibtex_text(config.site_name) if _title(page) != config.site_name else "",
         "year": str(reviewed.year),
         "note": f"Last reviewed {reviewed.isoformat()}",
         "url": url,
@@ -165,7 +165,7 @@ def scholar_reference(reference: dict) -> str:
 
 
 def head_tags(page, config) -> str:
-    tags = [f'<script type="application/ld+json">{json.dumps(json_ld(page, config), ensure_ascii=False)}</script>']
+    tags = [f'<script type="application/ld+json">{json_in_script(json_ld(page, config))}</script>']
     og = {
         "og:type": "article",
         "og:title": _title(page),
@@ -224,7 +224,7 @@ class PageMetadataPlugin(BasePlugin[PageMetadataConfig]):
             report(log, Problem(f"front matter: {problem}", where, line))
             match = YAML_RE.match(markdown)
             return markdown[match.end():] if match else markdown  # never the raw YAML on the page
-        for line, problem in review_problems(page.meta, source, today()):
+        for line, problem in review_problems(page.meta, source, today()) + front_matter_problems(page.meta, lambda name: line_of(name, source)):
             report(log, Problem(problem, where, line, severity="warning"))
         if due := overdue(page.meta, today()):
             report(log, Problem(f"review overdue since {_long_date(due)}: check the page, then update last_reviewed and next_review",

@@ -252,7 +252,7 @@ def test_latex_becomes_unicode_outside_html(fixture_site):
     ris = (built.path / "site" / "cite" / "references.ris").read_text(encoding="utf-8")
     assert "AU  - Müller, Jörg" in ris and "T1  - A trial in Göttingen & Berlin" in ris
     head = str(built.html().select_one("head"))
-    assert "Müller, Jörg" in head and "Göttingen &amp; Berlin" in head and "\\" not in head
+    assert "Müller, Jörg" in head and "Göttingen &amp; Berlin" in head and "\\" not in head.replace("\\u0026", "&")  # JSON-LD escapes &
     assert cited_texts(built) == ["(Müller 2006)"]
 
 

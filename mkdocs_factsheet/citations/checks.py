@@ -60,7 +60,9 @@ def suggest(key: str, entries: dict, source: str = "") -> str:
     if same_case:
         return f" (did you mean '{same_case[0]}'? keys are case-sensitive)"
     close = difflib.get_close_matches(key, entries, n=1, cutoff=0.6)
-    return f" (did you mean '{close[0]}'?)" if close else ""
+    if close:
+        return f" (did you mean '{close[0]}'?)"
+    return f" (if it is not a citation, write \\@{key})" if source.startswith("@") else ""
 
 
 def check_page_files(pages, docs_folder: str, repair: bool) -> list[Problem]:

@@ -8,7 +8,7 @@ text can be cached by its source, and a rebuild formats only citations it has no
 from __future__ import annotations
 
 import hashlib
-import json
+import html
 import os
 import re
 import subprocess
@@ -18,8 +18,10 @@ from pathlib import Path
 
 import pypandoc
 
+from .cache import Cache
+
 # Bump when what the cache holds would change for the same inputs.
-CACHE_FORMAT = 5
+CACHE_FORMAT = 6
 
 PANDOC_CITATION = re.compile(r'<div id="c(\d+)">\s*<p>(.*?)</p>\s*</div>', re.DOTALL)
 PANDOC_ENTRY = re.compile(r'<div id="ref-([^"]+)" class="csl-entry"[^>]*>\s*(.*?)\s*</div>', re.DOTALL)
@@ -55,16 +57,16 @@ def pandoc_binary() -> Path:
 
 
 class Citeproc:
-    """pandoc for one bibliography and style, with its results cached in cache_dir by their hash."""
+    """pandoc for one bibliography and style, with its results cached (cache.py) by their hash."""
 
-    def __init__(self, bibtex: str, csl: bytes, cache_dir: Path):
+    def __init__(self, bibtex: str, csl: bytes, cache: Cache, where=None):
         self.bibtex, self.csl = bibtex, csl
+        self.where = where  # line of `bibtex` -> "references.bib:12: entry 'key'", for pandoc's errors
         self.pandoc = pandoc_binary()
         stat = self.pandoc.stat()
         pandoc = f"{self.pandoc}:{stat.st_size}:{stat.st_mtime_ns}".encode()
-        self.cache_file = cache_dir / f"{digest(bibtex.encode(), csl, pandoc, bytes([CACHE_FORMAT]))}.json"
-        cached = json.loads(self.cache_file.read_text(encoding="utf-8")) if self.cache_file.is_file() else {}
-        self.formatted = Formatted(cached.get("entries", {}), cached.get("citations", {}))
+        self.cache, self.cache_name = cache, f"{digest(bibtex.encode(), csl, pandoc, bytes([CACHE_FORMAT]))}.json"
+        self.formatted = _formatted(cache, self.cache_name)
         self.warnings: list[str] = []  # what pandoc said on its last run
         self.missing: list[str] = []  # the citations pandoc is formatting
         self.running: tuple | None = None  # (pandoc's process, its folder) while it works
@@ -100,11 +102,30 @@ class Citeproc:
         with folder:
             _, errors = process.communicate()
             if process.returncode != 0:
-                raise CiteprocError(f"pandoc could not format the citations: {errors.strip()}")
+                raise CiteprocError(self._located(errors.strip()))
             self.warnings = errors.strip().splitlines()
             output = Path(folder.name, "out.html").read_text(encoding="utf-8")
-        self.formatted.entries = {key: body.strip() for key, body in PANDOC_ENTRY.findall(output)}
+        # pandoc writes the key as HTML (a&b2020 as a&amp;b2020).
+        self.formatted.entries = {html.unescape(key): body.strip() for key, body in PANDOC_ENTRY.findall(output)}
         self.formatted.citations.update({self.missing[int(i)]: body.strip() for i, body in PANDOC_CITATION.findall(output)})
-        self.cache_file.parent.mkdir(parents=True, exist_ok=True)
-        self.cache_file.write_text(json.dumps(vars(self.formatted)), encoding="utf-8")
+        self.cache.write(self.cache_name, vars(self.formatted))
         return self.formatted
+
+
+    def _located(self, errors: str) -> str:
+        """pandoc's error about the bibliography at the entry's line in the bib file, not at a line
+        of the copy pandoc read; any other error as pandoc gives it."""
+        at = re.search(r"Error reading bibliography file references\.bib:\s*\(line (\d+), column \d+\):\s*(.*)", errors, re.DOTALL)
+        if at and self.where and (where := self.where(int(at.group(1)))):
+            return f"{where}: pandoc cannot read this entry ({' '.join(at.group(2).split())})"
+        return f"pandoc could not format the citations: {errors}"
+
+
+def _formatted(cache: Cache, name: str) -> Formatted:
+    """What earlier runs formatted, if the cache holds it whole: {str: str} twice."""
+    cached = cache.read(name) or {}
+    parts = [cached.get("entries", {}), cached.get("citations", {})]
+    if not all(isinstance(part, dict) and all(isinstance(v, str) for v in part.values()) for part in parts):
+        cache.damaged(name)
+        return Formatted()
+    return Formatted(*parts)

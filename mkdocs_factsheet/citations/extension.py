@@ -24,6 +24,7 @@ from ..problems import Problem
 from . import markup
 from .bibliography import Bibliography, read_bibliography
 from .checks import suggest
+from .cache import Cache
 from .citeproc import Citeproc, CiteprocError
 from .default_list import DefaultReferenceList
 from .pages import HEADING_OR_CITATION, locate
@@ -115,7 +116,7 @@ class CitationsExtension(CitationSyntax):
         sources = {c.source for c in in_order if not c.problem}
         entries = self.bibliography.entries
         sources |= {f"[@{e.fields['replacement']}]" for e in entries.values() if e.fields.get("replacement")}
-        citeproc = Citeproc(self.bibliography.bibtex, self.style, Path(self.cache.name))
+        citeproc = Citeproc(self.bibliography.bibtex, self.style, Cache(Path(self.cache.name)))
         citeproc.start(sources)
         return citeproc.result()
 

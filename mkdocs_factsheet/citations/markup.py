@@ -10,6 +10,8 @@ from __future__ import annotations
 import html
 import re
 
+from .bibliography import WEB_ADDRESS
+
 TAG = re.compile(r"<[^>]+>")
 PANDOC_LINK = re.compile(r'<a href="#ref-([^"]+)" role="doc-biblioref">')
 
@@ -85,7 +87,7 @@ def identifier_links(fields: dict[str, str], key: str, name: str, exports: str) 
         links.append(f'<a class="reference-doi" href="https://doi.org/{html.escape(doi)}">DOI: {html.escape(doi)}</a>')
     if pmid := fields.get("pmid"):
         links.append(f'<a class="reference-pubmed" href="https://pubmed.ncbi.nlm.nih.gov/{html.escape(pmid)}/">PubMed: {html.escape(pmid)}</a>')
-    if not links and (url := fields.get("url")):
+    if not links and (url := fields.get("url")) and WEB_ADDRESS.match(url):  # bibliography.py reports any other
         links.append(f'<a class="reference-url" href="{html.escape(url)}">{html.escape(url)}</a>')
     downloads = [
         f'<a class="reference-export" href="{exports}/references.{kind}" download="{html.escape(key)}.{kind}" '

@@ -7,12 +7,14 @@ with its HTML); in between, the Markdown extension adds what it finds to `curren
 
 from __future__ import annotations
 
+import html
 import re
+import unicodedata
 from dataclasses import dataclass
 
 from . import markup
 from .references import ReferenceLists
-from .syntax import LIST_PLACEHOLDER, PLACEHOLDER, Citation, FoundOnPage
+from .syntax import LIST_PLACEHOLDER, PLACEHOLDER, Citation, FoundOnPage, clashing_headings
 
 HEADING_OR_CITATION = re.compile(r'<h[1-6][^>]*\bid="([^"]+)"|' + PLACEHOLDER.pattern, re.DOTALL)
 
@@ -36,6 +38,7 @@ class CitedPages:
     def start_page(self, markdown: str, page) -> str:
         source = page.file.content_string
         first_line = source[: len(source) - len(markdown)].count("\n") + 1 if source.endswith(markdown) else 1
+        markdown = unicodedata.normalize("NFC", markdown)  # keys as the bibliography has them (bibliography.py)
         self.current = FoundOnPage()
         self.pages[page.file.src_uri] = CitedPage(page, self.current, markdown, first_line)
         return markdown
@@ -50,12 +53,13 @@ class CitedPages:
         in_order, section, searched = [], "", 0
         for match in HEADING_OR_CITATION.finditer(html_text):
             if match.group(1):
-                section = markup.plain(titles.get(match.group(1), ""))
+                section = html.unescape(markup.plain(titles.get(match.group(1), "")))  # text: backlinks escape it
                 continue
             citation = found.citations[int(match.group(2))]
             citation.number, citation.section = len(in_order) + 1, section
             searched = locate(citation, body, searched, first_line)
             in_order.append(citation)
+        found.misplaced += clashing_headings({i: html.unescape(markup.plain(t)) for i, t in titles.items()}, lists.bibliography.entries)
         for citation in found.misplaced:
             locate(citation, body, 0, first_line)
         found.in_order = in_order

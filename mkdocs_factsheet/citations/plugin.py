@@ -34,7 +34,9 @@ from mkdocs_bibtex.plugin import BibTexPlugin
 
 from ..messages import docs_path
 from ..problems import Problem, report as report_problem
+from ..project_files import linked_outside, nav_citation_problems
 from . import markup
+from .cache import Cache
 from .checks import check_citations, check_page_files
 from .citeproc import CiteprocError
 from .config import NOT_HONOURED, CitationsConfig, not_honoured_problems
@@ -44,7 +46,7 @@ from .pages import CitedPages, toc_items
 from .references import ReferenceLists
 from .resolver import fix_citations, fix_reference_lists
 from .sources import Sources
-from .syntax import CitationsExtension
+from .syntax import CITED_KEY, Citation, CitationsExtension
 
 log = get_plugin_logger("citations")
 
@@ -70,6 +72,7 @@ class CitationsPlugin(BibTexPlugin):
 
     def on_config(self, config):
         self.site = SiteCitations(self.config, config)
+        self.log_cache_notes()
         self.report(self.not_honoured + self.site.sources.problems)
         found = self.site.pages.found_on_current_page
         config.markdown_extensions.append(CitationsExtension(found, self.config.bib_command, self.config.full_bib_command))
@@ -79,12 +82,13 @@ class CitationsPlugin(BibTexPlugin):
 
     def on_files(self, files, config):
         sources = self.site.sources
+        problems = linked_outside(files, sources.root, config.docs_dir, config.theme.custom_dir)
         for file in list(files):
             # The style may sit in the theme folder, whose files MkDocs publishes: it is build
             # input, not part of the site.
             if sources.csl_path and file.abs_src_path and Path(file.abs_src_path).resolve() == sources.csl_path:
                 files.remove(file)
-        self.report(check_page_files(files.documentation_pages(), self.site.docs_folder, repair=self.serving))
+        self.report(problems + check_page_files(files.documentation_pages(), self.site.docs_folder, repair=self.serving))
         for path, content in sources.downloads.items():
             files.append(File.generated(config, path, content=content))
         return files
@@ -103,7 +107,7 @@ class CitationsPlugin(BibTexPlugin):
         )
         for note in notes:
             report_problem(log, note)
-        self.report(problems)
+        self.report(site.nav_problems + problems)
         for warning in warnings:
             report_problem(log, warning)
         # pandoc works while MkDocs copies the theme's files; the first page to be written waits.
@@ -114,7 +118,9 @@ class CitationsPlugin(BibTexPlugin):
     def _fill_in_text(self, context, page, config, nav):
         site = self.site
         if not site.filled_in:
-            self.report(site.finish_formatting())
+            problems = site.finish_formatting()
+            self.log_cache_notes()
+            self.report(problems)
             site.fill_in()
         return context
 
@@ -124,6 +130,12 @@ class CitationsPlugin(BibTexPlugin):
         return context
 
     on_page_context = CombinedEvent(_fill_in_text, _fill_in_html)
+
+    def log_cache_notes(self) -> None:
+        """A damaged or unwritable cache is no problem of the site's: one INFO line each."""
+        for note in self.site.sources.cache.notes:
+            log.info(note)
+        self.site.sources.cache.notes.clear()
 
     def report(self, problems: list[Problem]) -> None:
         """Logs each problem on a line of its own; under `mkdocs build`, then stops the build."""
@@ -138,12 +150,14 @@ class SiteCitations:
 
     def __init__(self, options, config):
         root = Path(config.config_file_path or ".").resolve().parent
-        self.sources = Sources(options, root, root / ".cache" / "citations")
+        config_file = config.config_file_path or "mkdocs.yml"
+        self.sources = Sources(options, root, config_file, Cache(root / ".cache" / "citations"))
         self.unavailable = self.sources.unavailable  # why no citation can be resolved, if none can
         self.docs_folder = docs_path(config, "").rstrip("/")  # as editors name it, e.g. "docs"
         self.pages = CitedPages()
         self.lists = ReferenceLists(self.sources.bibliography)
         self.titles: dict[str, str] = dict(_nav_titles(config.nav or []))
+        self.nav_problems = nav_citation_problems(self.titles.values(), config_file, CITED_KEY.search)
         self.after_search: dict[str, dict[str, str]] = {}  # src_uri -> {name: HTML}, put in after search indexing
         self.filled_in = False
 
@@ -214,8 +228,9 @@ class SiteCitations:
 
             content, _ = fix_reference_lists(page.content, list_html)
             page.content, _ = fix_citations(content, lambda index, source: text_of[index])
+            under = _by_section(found.in_order)  # a heading's own citations are under it: linear, not quadratic
             for item in toc_items(page.toc):  # a citation in a heading: plain text in the contents
-                for citation in found.in_order:
+                for citation in under.get(html.unescape(markup.plain(item.title)), ()):
                     for written in (citation.source, html.escape(citation.source, quote=False)):
                         if written in item.title:
                             item.title = item.title.replace(written, markup.plain(text_of.get(citation.index, "")))
@@ -235,14 +250,25 @@ class SiteCitations:
         for path, cited in self.pages.pages.items():
             page = cited.page
             title = self.titles.get(path) or page.meta.get("title") or page.file.name
+            under, readable = _by_section(cited.found.in_order), {}
             for citation in cited.found.in_order:
                 if citation.problem:
                     continue
-                section = self.lists.readable(citation.section, cited.found)
+                if citation.section not in readable:
+                    readable[citation.section] = self.lists.readable(citation.section, under[citation.section])
+                section = readable[citation.section]
                 where = title if section in ("", title) else f"{title} › {section}"
                 for key in dict.fromkeys(citation.keys):
                     places.setdefault(key, []).append((page.file.url, where, citation.number))
         return places
+
+
+def _by_section(citations: list[Citation]) -> dict[str, list[Citation]]:
+    """The citations under each heading (by its text), which include those in the heading itself."""
+    under: dict[str, list[Citation]] = {}
+    for citation in citations:
+        under.setdefault(citation.section, []).append(citation)
+    return under
 
 
 def _nav_titles(items):

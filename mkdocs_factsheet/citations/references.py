@@ -13,7 +13,7 @@ import html
 from . import markup
 from .bibliography import Bibliography, plain_fields
 from .citeproc import Formatted
-from .syntax import FoundOnPage
+from .syntax import Citation, FoundOnPage
 
 
 class ReferenceLists:
@@ -29,7 +29,7 @@ class ReferenceLists:
         self.formatted = formatted
         self.position = {key: i for i, key in enumerate(formatted.entries)}
         for key, data in self.data.items():
-            data["text"] = markup.plain(formatted.entries.get(key, ""))
+            data["text"] = html.unescape(markup.plain(formatted.entries.get(key, "")))  # text, not HTML
 
     # --- what a page lists ------------------------------------------------------------------
 
@@ -91,9 +91,10 @@ class ReferenceLists:
         data = self.as_data(key)
         return f"{data['authors'][0].split(',')[0] if data['authors'] else data.get('title', '')} {data.get('year', '')}".strip()
 
-    def readable(self, heading: str, found: FoundOnPage) -> str:
-        """A heading's text as readers see it: a citation in it as its formatted text, not as typed."""
-        for citation in found.in_order:
+    def readable(self, heading: str, citations: list[Citation]) -> str:
+        """A heading's text as readers see it: a citation in it (one of those under it) as its
+        formatted text, not as typed."""
+        for citation in citations:
             if citation.source in heading and not citation.problem:
                 heading = heading.replace(citation.source, markup.plain(self.formatted.citations.get(citation.source, citation.source)))
         return heading

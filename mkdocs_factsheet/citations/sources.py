@@ -1,25 +1,27 @@
 """The citation sources of a build: the bibliography and the style mkdocs.yml names, read and checked.
 
 `Sources` reads both once (a bibliography that passed every check is cached under the hash of its
-bytes, with its downloads), and says as Problems what is wrong with them; `citeproc` is then the
-pandoc run for them, or None where they cannot be used (`unavailable` says why).
+bytes, with its downloads: cache.py), refuses files outside the project (project_files.py), and
+says as Problems what is wrong with them; `citeproc` is then the pandoc run for them, or None
+where they cannot be used (`unavailable` says why).
 """
 
 from __future__ import annotations
 
-import json
 import xml.etree.ElementTree as etree
 from pathlib import Path
 
 from ..problems import Problem
-from .bibliography import BibEntry, Bibliography, read_bibliography
+from ..project_files import outside_option
+from .bibliography import Bibliography, read_bibliography
+from .cache import Cache, read_bibliography_cache, write_bibliography_cache
 from .citeproc import CACHE_FORMAT, Citeproc, CiteprocError, digest
 from .exports import exports
 
 
 class Sources:
-    def __init__(self, options, root: Path, cache_dir: Path):
-        self.root, self.cache_dir = root, cache_dir
+    def __init__(self, options, root: Path, config_file: str, cache: Cache):
+        self.root, self.config_file, self.cache = root, config_file, cache
         self.problems: list[Problem] = []
         self.unavailable = ""  # why no citation can be resolved (bibliography or style unreadable)
         self.bib_name = options.bib_file or ""
@@ -44,13 +46,21 @@ class Sources:
             self.unavailable = str(problems[0])
         elif bib is not None and csl is not None:
             try:
-                self.citeproc = Citeproc(bib.bibtex, csl, self.cache_dir)
+                self.citeproc = Citeproc(bib.bibtex, csl, self.cache, self._entry_at)
             except CiteprocError as error:
                 problems.append(Problem(str(error)))
                 self.unavailable = str(error)
 
+    def _entry_at(self, line: int) -> str:
+        """Where pandoc's complaint about a line of its input is, in the bib file."""
+        entry = self.bibliography.entry_at(line)
+        return f"{self.bib_name}:{entry.line}: entry '{entry.key}'" if entry else ""
+
     def _read_style(self, name: str) -> bytes | None:
         path = self.root / name
+        if outside := outside_option(self.root, self.config_file, "csl_file", name):
+            self.problems.append(outside)
+            return None
         if not path.is_file():
             self.problems.append(Problem("citation style file not found (mkdocs.yml, plugins: citations: csl_file)", name))
             return None
@@ -69,24 +79,23 @@ class Sources:
 
     def _read_bibliography(self, name: str) -> Bibliography | None:
         path = self.root / name
+        if outside := outside_option(self.root, self.config_file, "bib_file", name):
+            self.problems.append(outside)
+            return None
         if not path.is_file():
             self.problems.append(Problem("bibliography file not found (mkdocs.yml, plugins: citations: bib_file)", name))
             return None
         data = path.read_bytes()
         # A bibliography that passed every check is kept under the hash of its bytes, so that a
         # rebuild with the same file parses nothing.
-        cache_file = self.cache_dir / f"bib-{digest(data, bytes([CACHE_FORMAT]))}.json"
-        if cache_file.is_file():
-            cached = json.loads(cache_file.read_text(encoding="utf-8"))
-            self.bibliography = Bibliography({key: BibEntry(**entry) for key, entry in cached["entries"].items()})
-            self.downloads = cached["exports"]
+        cache_name = f"bib-{digest(data, bytes([CACHE_FORMAT]))}.json"
+        if cached := read_bibliography_cache(self.cache, cache_name):
+            self.bibliography, self.downloads = cached
             return self.bibliography
         bibliography, problems = read_bibliography(data, name)
         if problems:
             self.problems.extend(problems)
             return None
         self.bibliography, self.downloads = bibliography, exports(bibliography)
-        cache_file.parent.mkdir(parents=True, exist_ok=True)
-        entries = {key: vars(entry) for key, entry in bibliography.entries.items()}
-        cache_file.write_text(json.dumps({"entries": entries, "exports": self.downloads}), encoding="utf-8")
+        write_bibliography_cache(self.cache, cache_name, bibliography, self.downloads)
         return bibliography

@@ -25,6 +25,8 @@ from markdown.util import STX, AtomicString
 # between them; `@{...}` takes any other key.
 KEY = r"\w(?:[\w]|[:.#$%&\-+?<>~/](?=\w))*"
 CITED_KEY = re.compile(rf"(?<![\w.+-])(-?)@(?:\{{([^{{}}]+)\}}|({KEY}))")
+# Invisible characters a copy-paste brings along; inside a citation pandoc would read them as text.
+INVISIBLE = re.compile("[\u200b\u200c\u200d\u2060\ufeff\u00ad]")
 # The placeholder's element, and how the plugin finds it in the page's HTML.
 PLACEHOLDER_TAG = "span"
 PLACEHOLDER_ATTRIBUTE = "data-citation"
@@ -66,6 +68,17 @@ class FoundOnPage:
         return placeholder
 
 
+def clashing_headings(titles: dict[str, str], keys) -> list[Citation]:
+    """Headings whose ids are the ids of citations (cite-N) or reference entries (ref-KEY)
+    {heading id: its text}: a link to either would land on the wrong one."""
+    return [
+        Citation(title, [], f"the heading '{title}' gets the id {id}, which a citation's link uses: "
+                            f"reword it, or give it an id of its own, e.g. {{#{id.replace('-', '')}-section}}")
+        for id, title in titles.items()
+        if re.fullmatch(r"cite-\d+", id) or (id.startswith("ref-") and id[4:] in keys)
+    ]
+
+
 def read_group(text: str) -> Citation:
     """A bracketed citation `[...]` as pandoc reads it: items split by `;`, one key each."""
     source = "[" + " ".join(text.split()) + "]"
@@ -75,7 +88,14 @@ def read_group(text: str) -> Citation:
         readable &= len(found) == 1
         keys += [braced or plain for _, braced, plain in found]
     problem = "" if readable else f"cannot read citation {source}: write [@key], or [@key1; @key2] for several"
+    if invisible := INVISIBLE.search(text):
+        problem = invisible_problem(source, invisible.group())
     return Citation(source, keys, problem)
+
+
+def invisible_problem(source: str, char: str) -> str:
+    return (f"citation {INVISIBLE.sub('', source)} holds an invisible character (U+{ord(char):04X}), "
+            f"which pandoc would read as text: delete it, or type the citation again")
 
 
 class CitationGroupProcessor(InlineProcessor):
@@ -83,7 +103,8 @@ class CitationGroupProcessor(InlineProcessor):
     `![alt](src)` are theirs) and before autolinks and raw HTML."""
 
     ANCESTOR_EXCLUDES = ("a", "code", "pre")
-    PATTERN = r"\[([^\[\]]*)\](?=(\[[^\[\]]*\])?)"
+    # Brackets inside a locator (`[@witt2006, p. [3]]`) belong to the citation, as in pandoc.
+    PATTERN = r"\[((?:[^\[\]]|\[[^\[\]@]*\])*)\](?=(\[[^\[\]]*\])?)"
 
     def __init__(self, md, found):
         super().__init__(self.PATTERN, md)
@@ -109,7 +130,7 @@ class NarrativeCitationProcessor(InlineProcessor):
     left alone. Runs after raw HTML, so attributes are never read."""
 
     ANCESTOR_EXCLUDES = ("a", "code", "pre")
-    PATTERN = rf"(?<![\w.+@/\\-])@(?:\{{([^{{}}]+)\}}|({KEY}))(?:[ ]?\[([^\[\]@]*)\])?"
+    PATTERN = rf"(?<![\w.+@/\\-])@(?:\{{([^{{}}]+)\}}|({KEY}))(?:[ ]?\[([^\[\]@]*)\])?({INVISIBLE.pattern}\w*)?"
 
     def __init__(self, found):
         super().__init__(self.PATTERN)
@@ -117,7 +138,10 @@ class NarrativeCitationProcessor(InlineProcessor):
 
     def handleMatch(self, m, data):
         source = " ".join(m.group(0).split())
-        return self.found().add(Citation(source, [m.group(1) or m.group(2)])), m.start(0), m.end(0)
+        citation = Citation(source, [m.group(1) or m.group(2)])
+        if m.group(4) or (m.group(3) and INVISIBLE.search(m.group(3))):  # @witt\u200b2006
+            citation.problem = invisible_problem(source, INVISIBLE.search(source).group())
+        return self.found().add(citation), m.start(0), m.end(0)
 
 
 class LiteralHtmlCodeProcessor(InlineProcessor):
@@ -137,15 +161,22 @@ class ReferenceListProcessor(BlockProcessor):
     """A paragraph that is just `\\bibliography` (this page's references) or `\\full_bibliography`
     (every entry), as mkdocs-bibtex's bib_command and full_bib_command name them."""
 
-    def __init__(self, parser, commands: dict[str, str]):
+    def __init__(self, parser, commands: dict[str, str], found):
         super().__init__(parser)
         self.commands = commands  # paragraph text -> list kind
+        self.found = found
 
     def test(self, parent, block):
         return block.strip() in self.commands
 
     def run(self, parent, blocks):
-        kind = self.commands[blocks.pop(0).strip()]
+        command = blocks.pop(0).strip()
+        kind, found = self.commands[command], self.found()
+        if kind != "default" and found.lists - {"default"}:  # each work's entry (id ref-KEY) once a page
+            found.misplaced.append(Citation(command, [], f"a second reference list on this page ({command}): "
+                                                         f"keep one, each work is listed once a page"))
+            return
+        found.lists.add(kind)
         etree.SubElement(parent, "div", {LIST_ATTRIBUTE: kind})
 
 
@@ -164,6 +195,51 @@ class ImageAltCitationTreeprocessor(Treeprocessor):
                     f"citation {source} in an image's alt text: describe the image in words there, and cite beside it"))
 
 
+class AttributeListTreeprocessor(Treeprocessor):
+    """`[@key]{: .x}`: attr_list gives the citation's placeholder the attributes, which the
+    formatted citation cannot keep; report it rather than drop them, or the citation, silently."""
+
+    def __init__(self, md, found):
+        super().__init__(md)
+        self.found = found
+
+    def run(self, root):
+        for element in root.iter(PLACEHOLDER_TAG):
+            index = element.get(PLACEHOLDER_ATTRIBUTE)
+            if index is None or len(element.attrib) == 1:
+                continue
+            citation = self.found().citations[int(index)]
+            extra = " ".join(f'{name}="{value}"' for name, value in element.attrib.items() if name != PLACEHOLDER_ATTRIBUTE)
+            citation.problem = (f"citation {citation.source} is followed by an attribute list ({extra}), which a "
+                                f"citation cannot take: leave it out, or put it at the end of the paragraph")
+            element.attrib.clear()
+            element.set(PLACEHOLDER_ATTRIBUTE, index)
+
+
+class RawHtmlCitationTreeprocessor(Treeprocessor):
+    """A citation in a raw HTML block is published as typed (Markdown leaves the block alone):
+    report it. Comments, code and tags' attributes are no text, so they are not searched."""
+
+    NOT_TEXT = re.compile(r"<!--.*?-->|<(code|pre|kbd|samp|script|style)\b.*?</\1\s*>|<[^>]*>", re.DOTALL | re.IGNORECASE)
+
+    def __init__(self, md, found):
+        super().__init__(md)
+        self.found = found
+
+    def run(self, root):
+        for block in self.md.htmlStash.rawHtmlBlocks:
+            if not isinstance(block, str):
+                continue
+            text = self.NOT_TEXT.sub(" ", block)
+            for match in re.finditer(r"\[[^\[\]]*@[^\[\]]*\]|" + CITED_KEY.pattern, text):
+                if "[" in match.group(0) and not CITED_KEY.search(match.group(0)):
+                    continue
+                keys = [braced or plain for _, braced, plain in CITED_KEY.findall(match.group(0))]
+                self.found().misplaced.append(Citation(match.group(0), keys,
+                    f"citation {match.group(0)} inside an HTML block is published as typed: add markdown "
+                    f"to the block's opening tag (<div markdown>), or cite outside the HTML"))
+
+
 class CitationsExtension(Extension):
     """`found` returns where the current page's citations go (the plugin's per-page record)."""
 
@@ -178,5 +254,8 @@ class CitationsExtension(Extension):
         md.inlinePatterns.register(LiteralHtmlCodeProcessor(md), "citations_literal_html_code", 175)
         md.inlinePatterns.register(CitationGroupProcessor(md, self.found), "citations_group", 115)
         md.inlinePatterns.register(NarrativeCitationProcessor(self.found), "citations_narrative", 85)
-        md.parser.blockprocessors.register(ReferenceListProcessor(md.parser, self.commands), "citations_reference_list", 12)
+        md.parser.blockprocessors.register(ReferenceListProcessor(md.parser, self.commands, self.found), "citations_reference_list", 12)
         md.treeprocessors.register(ImageAltCitationTreeprocessor(md, self.found), "citations_image_alt", 19)
+        # After attr_list (8), which sets the attributes.
+        md.treeprocessors.register(AttributeListTreeprocessor(md, self.found), "citations_attribute_list", 7)
+        md.treeprocessors.register(RawHtmlCitationTreeprocessor(md, self.found), "citations_raw_html", 6)
