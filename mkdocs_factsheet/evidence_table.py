@@ -8,7 +8,7 @@ in `./run build`, not only from a test. Configured in mkdocs.yml:
           table: evidence-table.md
           pages: [evidence.md, clinical-studies.md, physiological-studies.md]
 
-Which works a page cites comes from the citation module, as `page.meta["references"]` (a list
+Which works a page cites comes from the citations plugin, as `page.meta["works_cited"]` (a list
 of dicts with a "key"): this plugin reads no citation syntax itself. The line it names is where
 the key is first written on the page.
 """
@@ -53,7 +53,7 @@ class EvidenceTablePlugin(BasePlugin[EvidenceTableConfig]):
             report(log, problem)
 
     def _note(self, page) -> None:
-        keys = [r["key"] for r in page.meta.get("references", []) if isinstance(r, dict) and "key" in r]
+        keys = [r["key"] for r in page.meta.get("works_cited", []) if isinstance(r, dict) and "key" in r]
         self.cited[page.file.src_uri] = keys
         self.sources[page.file.src_uri] = page.file.content_string
 

@@ -12,7 +12,7 @@
 - on_post_page adds to <head>: schema.org JSON-LD (MedicalWebPage), Open Graph tags, and
   Google Scholar `citation_reference` tags for each work the page cites.
 
-The works a page cites come from the citations plugin (mkdocs_factsheet/citations), as `page.meta["references"]`
+The works a page cites come from the citations plugin (mkdocs_factsheet/citations), as `page.meta["works_cited"]`
 (fields without protective braces, `authors` as a list).
 """
 
@@ -79,7 +79,7 @@ def page_citation(page, config) -> tuple[str, str]:
 
 def review_box(page, config) -> str:
     reviewed, due = page.meta["last_reviewed"], page.meta["next_review"]
-    years = _years(page.meta.get("references", []))
+    years = _years(page.meta.get("works_cited", []))
     evidence = f"<br>Evidence cited on this page: published {years[0]}–{years[-1]}." if years else ""
     next_review = "Review overdue since" if overdue(page.meta, today()) else "Next review due"
     return (
@@ -119,7 +119,7 @@ def json_ld(page, config) -> dict:
             {"@type": "MedicalAudience", "audienceType": "Patient"},
             {"@type": "MedicalAudience", "audienceType": "Clinician"},
         ],
-        "citation": [_scholarly_work(r) for r in page.meta.get("references", [])],
+        "citation": [_scholarly_work(r) for r in page.meta.get("works_cited", [])],
     }
     if config.site_url:
         data["url"] = page.canonical_url
@@ -179,7 +179,7 @@ def head_tags(page, config) -> str:
     tags += [f'<meta name="citation_title" content="{html.escape(_title(page))}">',
              f'<meta name="citation_publication_date" content="{page.meta["last_reviewed"]:%Y/%m/%d}">',
              '<meta name="citation_language" content="en">']
-    tags += [f'<meta name="citation_reference" content="{html.escape(scholar_reference(r))}">' for r in page.meta.get("references", [])]
+    tags += [f'<meta name="citation_reference" content="{html.escape(scholar_reference(r))}">' for r in page.meta.get("works_cited", [])]
     return "\n".join(tags)
 
 

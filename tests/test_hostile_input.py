@@ -359,8 +359,9 @@ def test_script_in_bibliography_fields_stays_text_in_the_built_pages(fixture_sit
         assert not any("alert(" in (s.string or "") and s.get("type") != "application/ld+json" for s in scripts)
         assert "<script>alert" not in html and "<img src=x" not in html and "<!--<script>" not in html
         (ld,) = built.html(page).select('script[type="application/ld+json"]')
-        names = [work["name"] for work in json.loads(ld.string)["citation"]]
-        assert "</script><script>alert('title')</script> <!–<script>" in names  # -- is LaTeX's en dash
+        names = [work["name"] for work in json.loads(ld.string)["citation"]]  # the works the page cites
+        if page == "index":
+            assert "</script><script>alert('title')</script> <!–<script>" in names  # -- is LaTeX's en dash
     downloads = "".join((built.path / "site" / "cite" / name).read_text(encoding="utf-8") for name in ("references.bib", "references.ris"))
     assert "Zotero" not in downloads and "owner" not in downloads and "/home/editor" not in downloads
 

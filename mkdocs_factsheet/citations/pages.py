@@ -45,7 +45,8 @@ class CitedPages:
 
     def end_page(self, html_text: str, page, lists: ReferenceLists) -> str:
         """Puts the page's citations in reading order, with their lines and headings; lists the
-        works the page lists in `page.meta["references"]`."""
+        works the page cites and the works it lists (those cited, the works that replace them, or
+        every entry) in `page.meta["works_cited"]` and `page.meta["works_listed"]`."""
         cited = self.pages[page.file.src_uri]
         found, body, first_line = cited.found, cited.body, cited.first_line
         self.current = FoundOnPage()
@@ -66,7 +67,9 @@ class CitedPages:
         found.lists = set(LIST_PLACEHOLDER.findall(html_text))
         # For page-metadata and evidence-table: the works this page lists, as data (their text and
         # the style's order are completed once pandoc has formatted them).
-        page.meta["references"] = [lists.as_data(key) for key in lists.listed(found) if key in lists.bibliography.entries]
+        entries = lists.bibliography.entries
+        page.meta["works_cited"] = [lists.as_data(key) for key in lists.cited(found) if key in entries]
+        page.meta["works_listed"] = [lists.as_data(key) for key in lists.listed(found) if key in entries]
         return html_text
 
 

@@ -10,7 +10,8 @@ adapter between MkDocs' events and the parts that know nothing of MkDocs' build:
 - on_files: publishes the bibliography as BibTeX and RIS (exports.py); checks pages are UTF-8;
 - on_page_markdown / on_page_content: notes the page whose citations the extension finds, then
   puts them in reading order, finds their lines and headings (pages.py), and lists the works the
-  page lists in `page.meta["references"]` for the page-metadata and evidence-table plugins;
+  page cites and lists in `page.meta["works_cited"]` and `["works_listed"]` for the
+  page-metadata and evidence-table plugins and the theme;
 - on_env, once every page is converted: reports every problem (checks.py; under `mkdocs build`,
   then stops), and starts one pandoc run for all citations (citeproc.py, cached);
 - on_page_context, first before the search plugin (the first page waits for pandoc, then every
@@ -96,7 +97,7 @@ class CitationsPlugin(BibTexPlugin):
     def on_page_markdown(self, markdown, page, config, files):
         return self.site.pages.start_page(markdown, page)
 
-    @event_priority(100)  # before other plugins read page.meta["references"] (page-metadata)
+    @event_priority(100)  # before other plugins read page.meta["works_cited"] (page-metadata)
     def on_page_content(self, html_text, page, config, files):
         return self.site.pages.end_page(html_text, page, self.site.lists)
 
@@ -235,7 +236,8 @@ class SiteCitations:
                         if written in item.title:
                             item.title = item.title.replace(written, markup.plain(text_of.get(citation.index, "")))
             page.present_anchor_ids.update(anchors)
-            page.meta["references"].sort(key=lambda data: lists.position.get(data["key"], 0))
+            for works in (page.meta["works_cited"], page.meta["works_listed"]):
+                works.sort(key=lambda data: lists.position.get(data["key"], 0))
             self.after_search[path] = after_search
 
     def fill_in_after_search(self, page) -> str:

@@ -2,7 +2,8 @@
 
 `ReferenceLists` makes a page's list or the whole bibliography (with backlinks and the downloads'
 links), the badge of a superseded work, and the search index's view of the bibliography; and the
-data of each listed work that page-metadata and evidence-table read (`page.meta["references"]`).
+data of each work that page-metadata and evidence-table read (`page.meta["works_cited"]`,
+`page.meta["works_listed"]`).
 It knows no MkDocs object: callers give it addresses, relative to the page, as strings.
 """
 
@@ -21,7 +22,7 @@ class ReferenceLists:
         self.bibliography = bibliography
         self.formatted = Formatted()
         self.position: dict[str, int] = {}  # key -> its place in the style's order
-        self.data: dict[str, dict] = {}  # key -> its page.meta["references"] item
+        self.data: dict[str, dict] = {}  # key -> the work as data, in page.meta["works_cited"] and ["works_listed"]
         self.items: dict[tuple[str, str], tuple[str, str, str]] = {}  # (key, downloads folder) -> list item's parts
 
     def use(self, formatted: Formatted) -> None:
@@ -39,9 +40,15 @@ class ReferenceLists:
             return list(self.bibliography.entries)
         return self.cited_with_replacements(found)
 
-    def cited_with_replacements(self, found: FoundOnPage) -> list[str]:
+    def cited(self, found: FoundOnPage) -> list[str]:
+        """The works a page cites, in reading order, once each."""
         entries = self.bibliography.entries
-        cited = [key for c in found.in_order if not c.problem for key in c.keys if key in entries]
+        return list(dict.fromkeys(key for c in found.in_order if not c.problem for key in c.keys if key in entries))
+
+    def cited_with_replacements(self, found: FoundOnPage) -> list[str]:
+        """The works a page's own list shows: those it cites, and the works that replace them."""
+        entries = self.bibliography.entries
+        cited = self.cited(found)
         cited += [entries[key].fields["replacement"] for key in cited if entries[key].fields.get("replacement")]
         return list(dict.fromkeys(cited))
 
