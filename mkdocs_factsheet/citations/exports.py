@@ -45,7 +45,7 @@ def ris_record(entry: BibEntry) -> dict:
         "end_page": last or None,
         "publisher": fields.get("publisher") or fields.get("institution"),
         "place_published": fields.get("address"),
-        "issn": fields.get("isbn"),
+        "issn": fields.get("isbn"),  # rispy's name for RIS's SN tag, which holds an ISBN or an ISSN
         "doi": fields.get("doi"),
         "accession_number": fields.get("pmid"),
         "urls": [fields["url"]] if fields.get("url") else None,

@@ -21,12 +21,12 @@ def plain(html_text: str) -> str:
     return TAG.sub("", html_text)
 
 
-def later(name: str, searchable: str = "") -> str:
+def after_search(name: str, searchable: str = "") -> str:
     """Where the plugin puts the HTML named `name` after search indexing; search reads `searchable`."""
-    return f"<!-- later:{name} -->{searchable}<!-- /later -->"
+    return f"<!-- after-search:{name} -->{searchable}<!-- /after-search -->"
 
 
-LATER = re.compile(r"<!-- later:(\S+) -->(.*?)<!-- /later -->", re.DOTALL)
+AFTER_SEARCH = re.compile(r"<!-- after-search:(\S+) -->(.*?)<!-- /after-search -->", re.DOTALL)
 
 
 def in_text(pandoc_html: str, number: int) -> str:

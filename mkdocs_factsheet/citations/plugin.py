@@ -207,7 +207,7 @@ class SiteCitations:
                     continue
                 name = f"cite-{citation.number}"
                 after_search[name] = lists.citation(citation.source, citation.number, citation.keys)
-                text_of[citation.index] = markup.later(name, markup.plain(after_search[name]))
+                text_of[citation.index] = markup.after_search(name, markup.plain(after_search[name]))
             anchors = {f"cite-{c.number}" for c in found.in_order}
 
             def list_html(kind: str, page=page, found=found, after_search=after_search) -> str:
@@ -218,14 +218,14 @@ class SiteCitations:
                                        for url, where, number in places.get(key, [])] for key in keys}
                     after_search["bibliography"] = lists.reference_list(keys, exports_url, backlinks, bibliography=True)
                     anchors.update(f"ref-{key}" for key in keys)
-                    return markup.later("bibliography", lists.searchable_list(keys))
+                    return markup.after_search("bibliography", lists.searchable_list(keys))
                 # The page's own list: its backlinks lead to the citations on the page, by section.
                 keys = lists.in_order(lists.cited_with_replacements(found))
                 backlinks = {key: [(f"#cite-{number}", where.split(" › ", 1)[-1])
                                    for url, where, number in places.get(key, []) if url == page.file.url] for key in keys}
                 after_search["references"] = lists.reference_list(keys, exports_url, backlinks, bibliography=False)
                 anchors.update(f"ref-{key}" for key in keys)
-                return markup.later("references")
+                return markup.after_search("references")
 
             content, _ = fix_reference_lists(page.content, list_html)
             page.content, _ = fix_citations(content, lambda index, source: text_of[index])
@@ -244,7 +244,7 @@ class SiteCitations:
         after_search = self.after_search.pop(page.file.src_uri, {})
         if not after_search:
             return page.content
-        return markup.LATER.sub(lambda m: after_search.get(m.group(1), m.group(2)), page.content)
+        return markup.AFTER_SEARCH.sub(lambda m: after_search.get(m.group(1), m.group(2)), page.content)
 
     def _places(self) -> dict[str, list[tuple[str, str, int]]]:
         """key -> (citing page's URL, where on it, citation number), in page order."""
