@@ -124,6 +124,11 @@ def test_a_bare_percent_sign_in_an_unpublished_field_is_no_error():
     assert read(entry("abstract = {improved by 50% or more}"))[1] == []
 
 
+def test_a_bare_percent_sign_after_what_looks_like_a_field_inside_a_value_is_found():
+    assert read(entry("note = {x}", "publisher = {Costs, abstract = 50% Press}"))[1] == [
+        "refs.bib:7: entry 'k2020': a bare % starts a comment (pandoc drops the rest of the line); write \\% for a per cent sign"]
+
+
 def test_a_bare_percent_sign_in_a_published_field_keeps_its_located_error():
     assert read(entry("note = {x}", "publisher = {50% Press}"))[1] == [
         "refs.bib:7: entry 'k2020': a bare % starts a comment (pandoc drops the rest of the line); write \\% for a per cent sign"]
@@ -387,6 +392,17 @@ def test_an_option_naming_a_file_outside_the_project_is_refused(fixture_site, op
     assert [e for e in errors(result) if e.startswith("citations: ")] == [
         f"citations: mkdocs.yml:{line}: plugins: citations: {option} '{value}' is outside the project "
         f"folder: name a file inside it, e.g. {option}: {example}"]
+
+
+def test_a_bibliography_that_is_a_link_out_of_the_project_is_refused(fixture_site, tmp_path_factory):
+    elsewhere = tmp_path_factory.mktemp("elsewhere") / "refs.bib"
+    elsewhere.write_text(FIXTURE_BIB, encoding="utf-8")
+    built = fixture_site({"index.md": "# Home\n\nA claim [@witt2006].\n"}, bib=None)
+    (built.path / "refs.bib").symlink_to(elsewhere)
+    result = built.build()
+    assert result.returncode == 1 and "Traceback" not in result.stderr
+    assert errors(result)[0] == ("citations: mkdocs.yml:4: plugins: citations: bib_file 'refs.bib' is outside the project "
+                                 "folder: name a file inside it, e.g. bib_file: references.bib")
 
 
 def test_a_symbolic_link_out_of_the_project_is_not_published(fixture_site, tmp_path_factory):

@@ -174,7 +174,7 @@ class _PositionedParser(Parser):
             if bad := PANDOC_KEY_REJECTS.search(key) or INVISIBLE.search(key):
                 self.problems.append(Problem(f"entry key '{key}' holds {_named(bad.group())}, which pandoc cannot read "
                                              f"in a key: use letters, digits and - _ : . / + & only", self.name, line))
-            if comment := _bare_percent(raw):
+            if comment := _bare_percent(raw, {name.lower() for name, _ in fields}):
                 self.problems.append(Problem(
                     f"entry '{key}': a bare % starts a comment (pandoc drops the rest of the line); write \\% for a per cent sign",
                     self.name, line + raw.count("\n", 0, comment),
@@ -271,12 +271,13 @@ def _biblatex_names(values: dict[str, str]) -> dict[str, str]:
 FIELD_START = re.compile(r"[{(,]\s*([A-Za-z][\w:.-]*)\s*=")
 
 
-def _bare_percent(raw: str) -> int | None:
+def _bare_percent(raw: str, names: set[str]) -> int | None:
     """Where the first bare `%` stands in a published field that pandoc reads as LaTeX, if one does.
-    A `url` is read as typed, so a percent-encoded address (`a%20b`) is right as it is."""
+    A `url` is read as typed, so a percent-encoded address (`a%20b`) is right as it is. `names`:
+    the entry's field names, so that `, x =` inside a value is not taken for a field."""
     if not COMMENT_SIGN.search(raw):
         return None
-    starts = [(m.start(), m.group(1).lower()) for m in FIELD_START.finditer(raw)]
+    starts = [(m.start(), m.group(1).lower()) for m in FIELD_START.finditer(raw) if m.group(1).lower() in names]
     positions = [start for start, _ in starts]
     for comment in COMMENT_SIGN.finditer(raw):
         at = bisect.bisect_right(positions, comment.start()) - 1
