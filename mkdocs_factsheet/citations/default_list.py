@@ -20,23 +20,23 @@ HEADING = "References"
 
 
 class DefaultListTreeprocessor(Treeprocessor):
-    def __init__(self, md, found):
+    def __init__(self, md, current_page):
         super().__init__(md)
-        self.found = found
+        self.current_page = current_page
 
     def run(self, root):
         placed = any(element.get(LIST_ATTRIBUTE) == "page" for element in root.iter("div"))
-        if self.found().citations and not placed:
+        if self.current_page().citations and not placed:
             etree.SubElement(root, "h2").text = HEADING
             etree.SubElement(root, "div", {LIST_ATTRIBUTE: "default"})
 
 
 class DefaultReferenceList(Extension):
-    """`found` returns what the parser found on the page being converted (syntax.FoundOnPage)."""
+    """`current_page()` returns what the parser found on the page being converted (syntax.FoundOnPage)."""
 
-    def __init__(self, found):
+    def __init__(self, current_page):
         super().__init__()
-        self.found = found
+        self.current_page = current_page
 
     def extendMarkdown(self, md):
-        md.treeprocessors.register(DefaultListTreeprocessor(md, self.found), "citations_default_list", 15)
+        md.treeprocessors.register(DefaultListTreeprocessor(md, self.current_page), "citations_default_list", 15)

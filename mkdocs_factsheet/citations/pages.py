@@ -32,7 +32,7 @@ class CitedPages:
         self.pages: dict[str, CitedPage] = {}  # src_uri -> the page and what was found on it
         self.current = FoundOnPage()  # where the extension puts what it finds on the page being converted
 
-    def found_on_current_page(self) -> FoundOnPage:
+    def current_page(self) -> FoundOnPage:
         return self.current
 
     def start_page(self, markdown: str, page) -> str:

@@ -75,10 +75,10 @@ class CitationsPlugin(BibTexPlugin):
         self.site = SiteCitations(self.config, config)
         self.log_cache_notes()
         self.report(self.not_honoured + self.site.sources.problems)
-        found = self.site.pages.found_on_current_page
-        config.markdown_extensions.append(CitationsExtension(found, self.config.bib_command, self.config.full_bib_command))
+        current_page = self.site.pages.current_page
+        config.markdown_extensions.append(CitationsExtension(current_page, self.config.bib_command, self.config.full_bib_command))
         if self.config.bib_by_default:
-            config.markdown_extensions.append(DefaultReferenceList(found))
+            config.markdown_extensions.append(DefaultReferenceList(current_page))
         return config
 
     def on_files(self, files, config):
