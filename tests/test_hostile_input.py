@@ -24,7 +24,7 @@ from conftest import FIXTURE_BIB, errors
 from mkdocs_factsheet.citations.bibliography import plain_fields, read_bibliography
 from mkdocs_factsheet.citations.citeproc import pandoc_binary
 from mkdocs_factsheet.citations.cache import Cache, read_bibliography_cache, write_bibliography_cache
-from mkdocs_factsheet.citations.exports import exports
+from mkdocs_factsheet.citations.downloads import downloads as exports
 from mkdocs_factsheet.escaping import bibtex_text, front_matter_problems, json_in_script
 
 HEAD = "@article{k2020,\n  author  = {Doe, Jane and Roe, Rick},\n  title   = {A trial},\n  journal = {Pain},\n  year    = {2020},\n"

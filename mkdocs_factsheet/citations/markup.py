@@ -76,7 +76,7 @@ def ordinal(n: int) -> str:
     return f"{n}{suffix}"
 
 
-def identifier_links(fields: dict[str, str], key: str, name: str, exports: str) -> str:
+def identifier_links(fields: dict[str, str], key: str, name: str, downloads_url: str) -> str:
     """DOI and PubMed links (or the URL), then the downloads of the entry as BibTeX and RIS.
 
     The site publishes the whole bibliography in each format; the reference-export script saves
@@ -89,11 +89,12 @@ def identifier_links(fields: dict[str, str], key: str, name: str, exports: str) 
         links.append(f'<a class="reference-pubmed" href="https://pubmed.ncbi.nlm.nih.gov/{html.escape(pmid)}/">PubMed: {html.escape(pmid)}</a>')
     if not links and (url := fields.get("url")) and WEB_ADDRESS.match(url):  # bibliography.py reports any other
         links.append(f'<a class="reference-url" href="{html.escape(url)}">{html.escape(url)}</a>')
-    downloads = [
-        f'<a class="reference-export" href="{exports}/references.{kind}" download="{html.escape(key)}.{kind}" '
+    download_links = [
+        f'<a class="reference-export" href="{downloads_url}/references.{kind}" download="{html.escape(key)}.{kind}" '
         f'data-key="{html.escape(key)}">{label}<span class="visually-hidden"> for {html.escape(name)}</span></a>'
         for kind, label in (("bib", "BibTeX"), ("ris", "RIS"))
     ]
     # Downloads get a span of their own, which the PDF leaves out (pdf.css).
-    exports_html = f'<span class="reference-exports">{" · " if links else ""}{" · ".join(downloads)}</span>'
-    return f'<span class="reference-links">{" · ".join(links)}{exports_html}</span>'
+    # (The class names say "export", as the stylesheets and scripts know them.)
+    downloads_html = f'<span class="reference-exports">{" · " if links else ""}{" · ".join(download_links)}</span>'
+    return f'<span class="reference-links">{" · ".join(links)}{downloads_html}</span>'

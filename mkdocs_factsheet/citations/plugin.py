@@ -7,7 +7,7 @@ adapter between MkDocs' events and the parts that know nothing of MkDocs' build:
 - on_startup: notes whether this is `mkdocs serve`, where problems never stop the preview;
 - on_config: reads and checks the style and the bibliography (sources.py), and adds the Markdown
   extension (syntax.py) that finds citations while each page is converted;
-- on_files: publishes the bibliography as BibTeX and RIS (exports.py); checks pages are UTF-8;
+- on_files: publishes the bibliography as BibTeX and RIS (downloads.py); checks pages are UTF-8;
 - on_page_markdown / on_page_content: notes the page whose citations the extension finds, then
   puts them in reading order, finds their lines and headings (pages.py), and lists the works the
   page cites and lists in `page.meta["works_cited"]` and `["works_listed"]` for the
@@ -42,7 +42,7 @@ from .checks import check_citations, check_page_files
 from .citeproc import CiteprocError
 from .config import NOT_HONOURED, CitationsConfig, not_honoured_problems
 from .default_list import DefaultReferenceList
-from .exports import EXPORT_DIR
+from .downloads import DOWNLOADS_DIR
 from .pages import CitedPages, toc_items
 from .references import ReferenceLists
 from .resolver import fix_citations, fix_reference_lists
@@ -211,19 +211,19 @@ class SiteCitations:
             anchors = {f"cite-{c.number}" for c in found.in_order}
 
             def list_html(kind: str, page=page, found=found, after_search=after_search) -> str:
-                exports_url = get_relative_url(EXPORT_DIR, page.file.url)
+                downloads_url = get_relative_url(DOWNLOADS_DIR, page.file.url)
                 if kind == "full":
                     keys = lists.in_order(lists.bibliography.entries)
                     backlinks = {key: [(f"{get_relative_url(url, page.file.url)}#cite-{number}", where)
                                        for url, where, number in places.get(key, [])] for key in keys}
-                    after_search["bibliography"] = lists.reference_list(keys, exports_url, backlinks, bibliography=True)
+                    after_search["bibliography"] = lists.reference_list(keys, downloads_url, backlinks, bibliography=True)
                     anchors.update(f"ref-{key}" for key in keys)
                     return markup.after_search("bibliography", lists.searchable_list(keys))
                 # The page's own list: its backlinks lead to the citations on the page, by section.
                 keys = lists.in_order(lists.cited_with_replacements(found))
                 backlinks = {key: [(f"#cite-{number}", where.split(" › ", 1)[-1])
                                    for url, where, number in places.get(key, []) if url == page.file.url] for key in keys}
-                after_search["references"] = lists.reference_list(keys, exports_url, backlinks, bibliography=False)
+                after_search["references"] = lists.reference_list(keys, downloads_url, backlinks, bibliography=False)
                 anchors.update(f"ref-{key}" for key in keys)
                 return markup.after_search("references")
 

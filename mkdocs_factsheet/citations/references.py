@@ -76,21 +76,21 @@ class ReferenceLists:
         name = markup.plain(self.formatted.citations.get(f"[@{replacement}]", "")).strip("()") if replacement else ""
         return markup.badge(fields["status"], replacement, name)
 
-    def reference_list(self, keys: list[str], exports_url: str, backlinks: dict[str, list[tuple[str, str]]], bibliography: bool) -> str:
+    def reference_list(self, keys: list[str], downloads_url: str, backlinks: dict[str, list[tuple[str, str]]], bibliography: bool) -> str:
         """The whole bibliography (`bibliography`) or a page's own list (which the PDF leaves out),
         each item with its backlinks: (address, where) pairs."""
-        items = [self.reference_item(key, exports_url, markup.backlinks(backlinks.get(key, []))) for key in keys]
+        items = [self.reference_item(key, downloads_url, markup.backlinks(backlinks.get(key, []))) for key in keys]
         return markup.reference_list(items, bibliography=bibliography)
 
-    def reference_item(self, key: str, exports_url: str, backlinks: str) -> str:
+    def reference_item(self, key: str, downloads_url: str, backlinks: str) -> str:
         """One list item; all but its backlinks made once per build for each address of the downloads folder."""
-        if (key, exports_url) not in self.items:
+        if (key, downloads_url) not in self.items:
             entry, name = self.bibliography.entries[key], self.short_name(key)
-            self.items[key, exports_url] = (
+            self.items[key, downloads_url] = (
                 self.badge(key), self.formatted.entries.get(key, html.escape(key)),
-                markup.identifier_links(entry.fields, key, name, exports_url),
+                markup.identifier_links(entry.fields, key, name, downloads_url),
             )
-        badge, text, links = self.items[key, exports_url]
+        badge, text, links = self.items[key, downloads_url]
         return markup.reference_item(key, badge, text, links, backlinks)
 
     def short_name(self, key: str) -> str:

@@ -16,7 +16,7 @@ from ..project_files import outside_option
 from .bibliography import Bibliography, read_bibliography
 from .cache import Cache, read_bibliography_cache, write_bibliography_cache
 from .citeproc import CACHE_FORMAT, Citeproc, CiteprocError, digest
-from .exports import exports
+from .downloads import downloads
 
 
 class Sources:
@@ -27,7 +27,7 @@ class Sources:
         self.bib_name = options.bib_file or ""
         self.csl_path: Path | None = None
         self.bibliography = Bibliography({})
-        self.downloads: dict[str, str] = exports(self.bibliography)  # the BibTeX and RIS files, by site path
+        self.downloads: dict[str, str] = downloads(self.bibliography)  # the BibTeX and RIS files, by site path
         self.citeproc: Citeproc | None = None
         self._read(options)
 
@@ -96,6 +96,6 @@ class Sources:
         if problems:
             self.problems.extend(problems)
             return None
-        self.bibliography, self.downloads = bibliography, exports(bibliography)
+        self.bibliography, self.downloads = bibliography, downloads(bibliography)
         write_bibliography_cache(self.cache, cache_name, bibliography, self.downloads)
         return bibliography
