@@ -12,21 +12,34 @@ import os
 import re
 import shutil
 import signal
+import socket
 import subprocess
 import sys
 import time
 import urllib.request
 from pathlib import Path
 
-from conftest import NOT_COPIED, ROOT
-from preview import STARTUP_SECONDS, answer_ctrl_c, free_port
-
+ROOT = Path(__file__).resolve().parent.parent
+# What a downloaded archive would not hold: history, set-up, build output and caches.
+NOT_IN_ARCHIVE = shutil.ignore_patterns(".git", ".venv", "site", ".cache", ".pytest_cache", "__pycache__", "build", "*.egg-info")
 END_OF_LIFE = "Material for MkDocs reaches end of life on May 5, 2027."
+STARTUP_SECONDS = 180  # the first build, on a busy machine
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def answer_ctrl_c() -> None:
+    """In the server's process: Ctrl+C stops it, even where the tests run with it ignored."""
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
 
 
 def test_pip_install_requirements_then_mkdocs_build_and_serve_in_a_fresh_venv(tmp_path):
     project = tmp_path / "archive"
-    shutil.copytree(ROOT, project, ignore=NOT_COPIED)  # no .git: as a downloaded archive
+    shutil.copytree(ROOT, project, ignore=NOT_IN_ARCHIVE)
     venv = tmp_path / "venv"
     system_python = Path(sys.base_prefix) / "bin" / "python3"
     subprocess.run([system_python, "-m", "venv", venv], check=True)
