@@ -11,6 +11,7 @@ from bs4 import BeautifulSoup
 
 from conftest import FIXTURE_BIB, STYLE
 from mkdocs_factsheet.citations.extension import CitationsExtension
+from mkdocs_factsheet.citations.references import citation_affixes
 from mkdocs_factsheet.citations.resolver import fix_citations, fix_reference_lists
 from mkdocs_factsheet.problems import Problem
 
@@ -103,3 +104,9 @@ def test_the_extension_gives_the_html_the_site_gives(fixture_site):
     html = BeautifulSoup(markdown.markdown(page, extensions=[alone, "toc"]), "html.parser")
     assert [str(s) for s in html.select("span.citation")] == [str(s) for s in site.select("span.citation")]
     assert str(html.select_one("ul.page-references")) == str(site.select_one("ul.page-references"))
+
+
+def test_a_works_name_is_its_citation_without_what_the_style_puts_round_it():
+    assert citation_affixes(STYLE.read_bytes()) == ("(", ")")
+    numeric = b'<style xmlns="http://purl.org/net/xbiblio/csl"><citation><layout prefix="[" suffix="]"/></citation></style>'
+    assert citation_affixes(numeric) == ("[", "]")

@@ -28,7 +28,7 @@ from .cache import Cache
 from .citeproc import Citeproc, CiteprocError
 from .default_list import DefaultReferenceList
 from .pages import HEADING_OR_CITATION, locate
-from .references import ReferenceLists
+from .references import ReferenceLists, citation_affixes
 from .resolver import fix_citations, fix_reference_lists
 from .syntax import LIST_PLACEHOLDER, FoundOnPage
 from .syntax import CitationsExtension as CitationSyntax
@@ -65,7 +65,7 @@ class CitationsExtension(CitationSyntax):
 
     def format(self, html: str) -> str:
         """The document's HTML with its citations and reference lists filled in."""
-        found, lists = self.document, ReferenceLists(self.bibliography)
+        found, lists = self.document, ReferenceLists(self.bibliography, citation_affixes(self.style))
         title = self.title or markup.plain(_first_h1(html)) or "this document"
         in_order, section, searched = [], "", 0
         for match in HEADING_OR_CITATION.finditer(html):

@@ -156,7 +156,7 @@ class SiteCitations:
         self.unavailable = self.sources.unavailable  # why no citation can be resolved, if none can
         self.docs_folder = docs_path(config, "").rstrip("/")  # as editors name it, e.g. "docs"
         self.pages = CitedPages()
-        self.lists = ReferenceLists(self.sources.bibliography)
+        self.lists = ReferenceLists(self.sources.bibliography, self.sources.affixes)
         self.titles: dict[str, str] = dict(_nav_titles(config.nav or []))
         self.nav_problems = nav_citation_problems(self.titles.values(), config_file, CITED_KEY.search)
         self.after_search: dict[str, dict[str, str]] = {}  # src_uri -> {name: HTML}, put in after search indexing

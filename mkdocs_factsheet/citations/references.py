@@ -10,6 +10,7 @@ It knows no MkDocs object: callers give it addresses, relative to the page, as s
 from __future__ import annotations
 
 import html
+import xml.etree.ElementTree as etree
 
 from . import markup
 from .bibliography import Bibliography, plain_fields
@@ -17,9 +18,23 @@ from .citeproc import Formatted
 from .syntax import Citation, FoundOnPage
 
 
+CSL = "{http://purl.org/net/xbiblio/csl}"
+
+
+def citation_affixes(style: bytes) -> tuple[str, str]:
+    """What the style puts round every citation ("(" and ")" for "(Witt 2006)"), from its
+    `<citation><layout prefix=… suffix=…>`, so a work's name can be given without them."""
+    try:
+        layout = etree.fromstring(style).find(f"{CSL}citation/{CSL}layout")
+    except etree.ParseError:
+        layout = None
+    return (layout.get("prefix", ""), layout.get("suffix", "")) if layout is not None else ("", "")
+
+
 class ReferenceLists:
-    def __init__(self, bibliography: Bibliography):
+    def __init__(self, bibliography: Bibliography, affixes: tuple[str, str] = ("", "")):
         self.bibliography = bibliography
+        self.affixes = affixes  # what the style puts round a citation (citation_affixes)
         self.formatted = Formatted()
         self.position: dict[str, int] = {}  # key -> its place in the style's order
         self.data: dict[str, dict] = {}  # key -> the work as data, in page.meta["works_cited"] and ["works_listed"]
@@ -73,7 +88,7 @@ class ReferenceLists:
         if not fields.get("status"):
             return ""
         replacement = fields.get("replacement", "")
-        name = markup.plain(self.formatted.citations.get(f"[@{replacement}]", "")).strip("()") if replacement else ""
+        name = self.cited_name(replacement) if replacement else ""
         return markup.badge(fields["status"], replacement, name)
 
     def reference_list(self, keys: list[str], downloads_url: str, backlinks: dict[str, list[tuple[str, str]]], bibliography: bool) -> str:
@@ -92,6 +107,13 @@ class ReferenceLists:
             )
         badge, text, links = self.items[key, downloads_url]
         return markup.reference_item(key, badge, text, links, backlinks)
+
+    def cited_name(self, key: str) -> str:
+        """A work as its citation names it ("Sherman 2009a"), without what the style puts round it."""
+        text = markup.plain(self.formatted.citations.get(f"[@{key}]", ""))
+        prefix, suffix = self.affixes
+        text = text.removeprefix(prefix) if prefix else text
+        return text.removesuffix(suffix) if suffix else text
 
     def short_name(self, key: str) -> str:
         """First author and year, e.g. "Witt 2006", to tell which entry a link or search result is for."""
@@ -112,7 +134,7 @@ class ReferenceLists:
         answers with the one work, not with the whole list."""
         def title(key: str) -> str:  # as cited ("Sherman 2009a"), or for a work listed uncited, "Sherman 2009"
             cited = self.formatted.citations.get(f"[@{key}]")
-            return markup.plain(cited).strip("()") if cited else html.escape(self.short_name(key))
+            return self.cited_name(key) if cited else html.escape(self.short_name(key))
 
         return "".join(
             f'<h2 id="ref-{html.escape(key)}">{title(key)}</h2><p>{markup.plain(self.badge(key) + " " + self.formatted.entries.get(key, ""))}</p>'

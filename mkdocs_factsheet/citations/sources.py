@@ -17,6 +17,7 @@ from .bibliography import Bibliography, read_bibliography
 from .cache import Cache, read_bibliography_cache, write_bibliography_cache
 from .citeproc import CACHE_FORMAT, Citeproc, CiteprocError, digest
 from .downloads import downloads
+from .references import citation_affixes
 
 
 class Sources:
@@ -26,6 +27,7 @@ class Sources:
         self.unavailable = ""  # why no citation can be resolved (bibliography or style unreadable)
         self.bib_name = options.bib_file or ""
         self.csl_path: Path | None = None
+        self.affixes = ("", "")  # what the style puts round each citation
         self.bibliography = Bibliography({})
         self.downloads: dict[str, str] = downloads(self.bibliography)  # the BibTeX and RIS files, by site path
         self.citeproc: Citeproc | None = None
@@ -75,6 +77,7 @@ class Sources:
             self.problems.append(Problem('not a CSL style (no <style xmlns="http://purl.org/net/xbiblio/csl"> element)', name, 1))
             return None
         self.csl_path = path.resolve()
+        self.affixes = citation_affixes(data)
         return data
 
     def _read_bibliography(self, name: str) -> Bibliography | None:
