@@ -24,6 +24,7 @@ from pathlib import Path
 
 from mkdocs.config import config_options as opt
 from mkdocs.config.base import Config
+from mkdocs.exceptions import PluginError
 from mkdocs.plugins import BasePlugin, get_plugin_logger
 
 log = get_plugin_logger("pdf")
@@ -149,6 +150,10 @@ def edition_date(root: Path) -> date:
 # --- The plugin ---------------------------------------------------------------------------------
 
 
+# What WeasyPrint needs from the system (./run installs them where it can).
+SYSTEM_PACKAGES = "libpango-1.0-0 libpangoft2-1.0-0 fonts-dejavu-core"
+
+
 class PdfConfig(Config):
     enabled = opt.Type(bool, default=True)
     # Also under `mkdocs serve` (each rebuild then takes seconds longer).
@@ -169,6 +174,14 @@ class PdfPlugin(BasePlugin[PdfConfig]):
     def on_config(self, config):
         making = self.config.enabled and (self.config.on_serve or not self.serving)
         self.edition = Edition(config) if making else None
+        if making:
+            try:
+                import weasyprint  # noqa: F401 - found before the pages are built, not after
+            except OSError as error:  # WeasyPrint loads Pango when imported
+                raise PluginError(
+                    f"pdf: the PDF edition needs Pango, which this system lacks ({error}): install it with "
+                    f"`sudo apt-get install {SYSTEM_PACKAGES}`, or build without the PDF: FACTSHEET_PDF=off"
+                ) from None
         # overrides/main.html links to the PDF only when there is one.
         config.extra["pdf_edition"] = self.config.filename if making else None
         return config

@@ -11,7 +11,7 @@ from pybtex.backends.plaintext import Backend
 from pybtex.database import parse_file
 from pybtex.richtext import Text
 
-from conftest import ROOT
+from helpers import ROOT
 from mkdocs_factsheet.citations.bibliography import LATEX_TO_READ, plain
 
 # Every character the reader treats specially, and some it does not, in ASCII and beyond.

@@ -9,7 +9,7 @@ import markdown
 import pytest
 from bs4 import BeautifulSoup
 
-from conftest import FIXTURE_BIB, STYLE
+from helpers import FIXTURE_BIB, STYLE
 from mkdocs_factsheet.citations.extension import CitationsExtension
 from mkdocs_factsheet.citations.references import citation_affixes
 from mkdocs_factsheet.citations.resolver import fix_citations, fix_reference_lists

@@ -13,7 +13,7 @@ import pypandoc
 import pytest
 from bs4 import BeautifulSoup
 
-from conftest import FIXTURE_BIB, STYLE
+from helpers import FIXTURE_BIB, STYLE
 
 BIB = FIXTURE_BIB + """
 @article{van-der:berg.2001/x,

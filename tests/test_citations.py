@@ -1,16 +1,12 @@
 """Citations as readers see them: author-year links, reference lists, backlinks, previews."""
 
-import os
 import re
-import socket
-import subprocess
-import sys
 import time
 import urllib.request
 
 import pytest
 
-from conftest import ROOT
+from helpers import ROOT, mkdocs_serve
 
 
 def citations(article):
@@ -33,9 +29,14 @@ def test_citations_read_author_year_with_one_link_per_work(site):
 
 
 def test_each_page_lists_exactly_the_works_it_cites(site):
+    """...and the works that replace a superseded one it cites (README: "mark a reference out of date")."""
+    from pybtex.database import parse_file
+
+    entries = parse_file(ROOT / "references.bib").entries
     for title, url in site.nav_urls.items():
         article = site.article(url)
         cited = {a["href"].removeprefix("#ref-") for a in article.select("a.citation-link")}
+        cited |= {entries[key].fields["replacement"] for key in cited if "replacement" in entries[key].fields}
         listed = {i.removeprefix("ref-") for i in reference_ids(article)}
         if title == "References":
             continue
@@ -89,12 +90,15 @@ def test_reference_anchor_is_the_same_wherever_a_work_is_listed(site):
 
 def test_backlinks_lead_to_the_citing_place(site):
     article = site.article("references/")
+    articles = {}  # each citing page read once
     for entry in article.select("li.reference"):
         links = entry.select(".reference-backlinks a")
         assert links, f"{entry['id']} has no backlinks"
         for link in links:
             page_url, anchor = link["href"].split("#")
-            target = site.article(page_url.removeprefix("../"))
+            if page_url not in articles:
+                articles[page_url] = site.article(page_url.removeprefix("../"))
+            target = articles[page_url]
             place = target.select_one(f"#{anchor}")
             assert place is not None and place.select_one(f'a[href="#{entry["id"]}"]'), link["href"]
 
@@ -183,19 +187,6 @@ def test_formatted_citations_are_cached_by_content(fixture_site):
     assert "A trial in Berlin" in built.html().get_text()
 
 
-def _free_port() -> int:
-    """A free loopback port: from TEST_PORTS (e.g. "8301-8349") if set, else any the system gives."""
-    first, _, last = os.environ.get("TEST_PORTS", "0-0").partition("-")
-    for port in range(int(first), int(last or first) + 1):
-        with socket.socket() as s:
-            try:
-                s.bind(("127.0.0.1", port))
-            except OSError:
-                continue
-            return s.getsockname()[1]
-    raise RuntimeError(f"no free port in TEST_PORTS={os.environ['TEST_PORTS']}")
-
-
 def _fetch(url: str) -> str:
     try:
         with urllib.request.urlopen(url, timeout=5) as response:
@@ -213,19 +204,14 @@ def _wait_for(url: str, text: str, seconds: float) -> bool:
     return False
 
 
+@pytest.mark.serve
 @pytest.mark.parametrize("edited", ["refs.bib", "style.csl"])
 def test_mkdocs_serve_rebuilds_when_the_bibliography_or_style_changes(fixture_site, edited):
     built = fixture_site(
         {"index.md": "# Home\n\n[@witt2006] [@sherman2009a] [@sherman2009b]\n"},
         extra_config="watch:\n  - refs.bib\n  - style.csl\n",
     )
-    port = _free_port()
-    url = f"http://127.0.0.1:{port}/"
-    server = subprocess.Popen(
-        [sys.executable, "-m", "mkdocs", "serve", "--dev-addr", f"127.0.0.1:{port}"],
-        cwd=built.path, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-    )
-    try:
+    with mkdocs_serve(built.path) as url:
         assert _wait_for(url, "A trial in Germany", 60), "mkdocs serve did not come up"
         path = built.path / edited
         if edited == "refs.bib":
@@ -234,9 +220,6 @@ def test_mkdocs_serve_rebuilds_when_the_bibliography_or_style_changes(fixture_si
         else:
             path.write_text(path.read_text().replace('<text variable="title"/>', '<text variable="title" prefix="Title: "/>'))
             assert _wait_for(url, "Title: A trial in Germany", 30)
-    finally:
-        server.terminate()
-        server.wait(10)
 
 
 def _page(url: str) -> str:
@@ -256,56 +239,41 @@ def _wait_for_html(url: str, check, seconds: float) -> str:
     raise AssertionError(f"{url} did not show what was expected in {seconds} s; last seen:\n{page[:2000]}")
 
 
+@pytest.mark.serve
 def test_mkdocs_serve_shows_a_mistake_in_place_and_clears_it_when_fixed(fixture_site):
     """The editor's preview never stops on a content mistake: the page answers, the bad citation
     is marked where it stands, the error line is logged, and fixing it clears the mark."""
     from bs4 import BeautifulSoup
 
     built = fixture_site({"index.md": "# Home\n\nTypo [@wit2006]. Fine [@sherman2009a].\n", "other.md": "# Other\n\nFine [@sherman2009b].\n"})
-    port = _free_port()
-    url = f"http://127.0.0.1:{port}/"
     log = built.path / "serve.log"
-    with log.open("w") as log_file:
-        server = subprocess.Popen(
-            [sys.executable, "-m", "mkdocs", "serve", "--dev-addr", f"127.0.0.1:{port}"],
-            cwd=built.path, stdout=log_file, stderr=subprocess.STDOUT, env={**os.environ, "NO_MKDOCS_2_WARNING": "1"},
-        )
-        try:
-            page = BeautifulSoup(_wait_for_html(url, lambda html: "citation-problem" in html, 60), "html.parser")
-            (mark,) = page.select("mark.citation-problem")
-            assert mark.get_text() == "[@wit2006]"
-            assert mark["title"] == "unknown citation key 'wit2006' (did you mean 'witt2006'?)"
-            assert [c.get_text() for c in page.select("span.citation")] == ["(Sherman 2009a)"]
-            other = BeautifulSoup(_page(url + "other/"), "html.parser")
-            assert [c.get_text() for c in other.select("span.citation")] == ["(Sherman 2009b)"]
-            assert "citations: docs/index.md:3: unknown citation key 'wit2006' (did you mean 'witt2006'?)" in log.read_text()
+    with mkdocs_serve(built.path) as url:
+        page = BeautifulSoup(_wait_for_html(url, lambda html: "citation-problem" in html, 60), "html.parser")
+        (mark,) = page.select("mark.citation-problem")
+        assert mark.get_text() == "[@wit2006]"
+        assert mark["title"] == "unknown citation key 'wit2006' (did you mean 'witt2006'?)"
+        assert [c.get_text() for c in page.select("span.citation")] == ["(Sherman 2009a)"]
+        other = BeautifulSoup(_page(url + "other/"), "html.parser")
+        assert [c.get_text() for c in other.select("span.citation")] == ["(Sherman 2009b)"]
+        assert "citations: docs/index.md:3: unknown citation key 'wit2006' (did you mean 'witt2006'?)" in log.read_text()
 
-            (built.path / "docs" / "index.md").write_text("# Home\n\nTypo [@witt2006]. Fine [@sherman2009a].\n", encoding="utf-8")
-            page = BeautifulSoup(_wait_for_html(url, lambda html: "citation-problem" not in html and "Witt 2006" in html, 30), "html.parser")
-            assert [c.get_text() for c in page.select("span.citation")] == ["(Witt 2006)", "(Sherman 2009a)"]
-            assert server.poll() is None, "the server is still running"
-        finally:
-            server.terminate()
-            server.wait(10)
+        (built.path / "docs" / "index.md").write_text("# Home\n\nTypo [@witt2006]. Fine [@sherman2009a].\n", encoding="utf-8")
+        page = BeautifulSoup(_wait_for_html(url, lambda html: "citation-problem" not in html and "Witt 2006" in html, 30), "html.parser")
+        assert [c.get_text() for c in page.select("span.citation")] == ["(Witt 2006)", "(Sherman 2009a)"]
 
 
+@pytest.mark.serve
 def test_mkdocs_serve_keeps_serving_with_a_broken_bibliography(fixture_site):
     """A syntax error in the bib file: every citation is marked with the reason, pages still
     answer; the fix clears the marks on the next rebuild."""
     from bs4 import BeautifulSoup
 
-    from conftest import FIXTURE_BIB
+    from helpers import FIXTURE_BIB
 
     built = fixture_site({"index.md": "# Home\n\nA claim [@witt2006].\n"}, extra_config="watch:\n  - refs.bib\n")
     bib = built.path / "refs.bib"
     bib.write_text(FIXTURE_BIB.replace("  title   = {A trial in {Germany}},", "  title   = {A trial in {Germany}}"), encoding="utf-8")
-    port = _free_port()
-    url = f"http://127.0.0.1:{port}/"
-    server = subprocess.Popen(
-        [sys.executable, "-m", "mkdocs", "serve", "--dev-addr", f"127.0.0.1:{port}"],
-        cwd=built.path, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env={**os.environ, "NO_MKDOCS_2_WARNING": "1"},
-    )
-    try:
+    with mkdocs_serve(built.path) as url:
         page = BeautifulSoup(_wait_for_html(url, lambda html: "citation-problem" in html, 60), "html.parser")
         (mark,) = page.select("mark.citation-problem")
         assert mark.get_text() == "[@witt2006]"
@@ -313,28 +281,18 @@ def test_mkdocs_serve_keeps_serving_with_a_broken_bibliography(fixture_site):
         bib.write_text(FIXTURE_BIB, encoding="utf-8")
         page = BeautifulSoup(_wait_for_html(url, lambda html: "citation-problem" not in html and "Witt 2006" in html, 30), "html.parser")
         assert [c.get_text() for c in page.select("span.citation")] == ["(Witt 2006)"]
-    finally:
-        server.terminate()
-        server.wait(10)
 
 
+@pytest.mark.serve
 def test_mkdocs_serve_formats_only_the_citations_a_page_edit_adds(fixture_site):
     """Editing a page re-runs pandoc for new citations only; an edit that adds none runs no pandoc."""
     built = fixture_site({"index.md": "# Home\n\nA claim [@witt2006]. Another [@sherman2009a].\n"})
     page = built.path / "docs" / "index.md"
-    log_file = (built.path / "serve.log").open("w", encoding="utf-8")
-    port = _free_port()
-    url = f"http://127.0.0.1:{port}/"
-    server = subprocess.Popen(
-        [sys.executable, "-m", "mkdocs", "serve", "--verbose", "--dev-addr", f"127.0.0.1:{port}"],
-        cwd=built.path, stdout=log_file, stderr=subprocess.STDOUT, env={**os.environ, "NO_MKDOCS_2_WARNING": "1"},
-    )
-
     def pandoc_lines() -> list[str]:
         text = (built.path / "serve.log").read_text(encoding="utf-8")
         return [line.split("citations: ", 1)[1] for line in text.splitlines() if "pandoc" in line and "citations: " in line]
 
-    try:
+    with mkdocs_serve(built.path, "--verbose") as url:
         assert _wait_for(url, "Witt 2006", 60), "mkdocs serve did not come up"
         assert pandoc_lines() == ["pandoc formats 2 citation(s); 0 were in the cache"]
         page.write_text(page.read_text(encoding="utf-8") + "\nA sentence added by the editor.\n", encoding="utf-8")
@@ -345,7 +303,3 @@ def test_mkdocs_serve_formats_only_the_citations_a_page_edit_adds(fixture_site):
         assert _wait_for(url, "Witt 2006, p. 5", 30)
         after_citation_edit = pandoc_lines()[1 + len(after_text_edit):]
         assert [line for line in after_citation_edit if "formats" in line] == ["pandoc formats 1 citation(s); 2 were in the cache"]
-    finally:
-        server.terminate()
-        server.wait(10)
-        log_file.close()

@@ -1,7 +1,7 @@
 """CONTRIBUTING.md, walked through as an editor would, in a fresh copy of the project: every
 command it documents exists and runs, and its examples (add a page, cite a new study on an
-evidence page and add its row) build as it says. The copy shares the tests' .venv/ (linked), so
-`./run` sets nothing up again.
+evidence page and add its row) build as it says. The copy borrows the repository's .venv/ (a
+link), which `./run` there uses as it is and never changes.
 """
 
 from __future__ import annotations
@@ -16,8 +16,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import ROOT, copy_project, errors, mkdocs
-from preview import STARTUP_SECONDS, answer_ctrl_c, free_port
+from helpers import ROOT, STARTUP_SECONDS, answer_ctrl_c, copy_project, errors, free_port, mkdocs
 
 GUIDE = (ROOT / "CONTRIBUTING.md").read_text(encoding="utf-8")
 RUN_COMMANDS = set(re.findall(r"^  ([a-z]+)\)$", (ROOT / "run").read_text(encoding="utf-8"), re.MULTILINE))
@@ -37,9 +36,7 @@ def commands() -> list[str]:
 
 @pytest.fixture
 def project(tmp_path):
-    copy = copy_project(tmp_path)
-    (copy / ".venv").symlink_to(ROOT / ".venv")
-    return copy
+    return copy_project(tmp_path, share_venv=True)
 
 
 def test_every_documented_command_exists():
@@ -53,6 +50,7 @@ def test_every_documented_command_exists():
             assert (ROOT / program).exists(), command
 
 
+@pytest.mark.serve
 def test_run_serve_answers_as_the_guide_says(project):
     port = free_port()
     log = (project / "serve.log").open("w")
@@ -86,16 +84,19 @@ def test_run_review_runs(project):
     assert result.stdout.strip() == "No page is overdue for review on 2026-12-01."
 
 
-def test_a_copy_sharing_the_venv_leaves_each_folder_its_own_plugins(project):
-    """A copy that shares .venv/ points the editable install at itself; the next `./run` here
-    points it back, so the editor's preview never runs a copy's (or a deleted copy's) plugins."""
-    where = [str(ROOT / ".venv" / "bin" / "python"), "-c", "import mkdocs_factsheet; print(mkdocs_factsheet.__file__)"]
-    env = {**os.environ, "FACTSHEET_TODAY": "2026-12-01"}
-    for folder in (project, ROOT):
-        result = subprocess.run(["./run", "review"], cwd=folder, capture_output=True, text=True, env=env)
-        assert result.returncode == 0, result.stdout + result.stderr
-        loaded = subprocess.run(where, cwd="/", capture_output=True, text=True, check=True).stdout.strip()
-        assert Path(loaded).resolve().is_relative_to(folder.resolve()), (folder, loaded)
+def test_a_copy_borrowing_the_venv_changes_nothing_in_it(project):
+    """`./run` in a copy whose .venv/ is a link installs nothing: the editable install stays
+    pointed at the repository, so the editor's preview never runs a copy's (or a deleted copy's)
+    plugins, and copies can run side by side."""
+    venv = ROOT / ".venv"
+    before = sorted((path.name, path.stat().st_mtime_ns) for path in venv.iterdir())
+    result = subprocess.run(["./run", "review"], cwd=project, capture_output=True, text=True,
+                            env={**os.environ, "FACTSHEET_TODAY": "2026-12-01"})
+    assert result.returncode == 0 and result.stderr == "", result.stdout + result.stderr
+    assert sorted((path.name, path.stat().st_mtime_ns) for path in venv.iterdir()) == before, "the copy changed .venv/"
+    where = [str(venv / "bin" / "python"), "-c", "import mkdocs_factsheet; print(mkdocs_factsheet.__file__)"]
+    loaded = subprocess.run(where, cwd="/", capture_output=True, text=True, check=True).stdout.strip()
+    assert Path(loaded).resolve().is_relative_to(ROOT), loaded
 
 
 def test_pre_commit_install_sets_up_the_hook(project):

@@ -13,15 +13,13 @@ import re
 import subprocess
 import sys
 import sysconfig
-from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 import yaml
 from bs4 import BeautifulSoup
-from pybtex.database import parse_string
 
-from conftest import ROOT, copy_project
+from helpers import ROOT, bib_problems, copy_project
 
 BIN = Path(sysconfig.get_path("scripts"))
 DATA = Path(__file__).parent / "data"
@@ -115,6 +113,24 @@ def test_workflow_tests_on_every_push_and_pull_request_and_publishes_only_main()
     }
 
 
+def test_ci_runs_the_readme_test_command_then_again_two_years_on():
+    """.ci/run is what CI runs on a fresh clone: README's `./run test`, and the whole suite again
+    with FACTSHEET_TODAY two years ahead, so the calendar alone never fails a test."""
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    assert "./run test    # sets everything up" in readme
+    runs = [line for line in (ROOT / ".ci" / "run").read_text(encoding="utf-8").splitlines() if "./run test" in line and not line.startswith("#")]
+    assert len(runs) == 2 and runs[0].startswith("./run test"), runs
+    assert runs[1].startswith("FACTSHEET_TODAY=$(date -u -d '+2 years' +%F) ./run test"), runs
+
+
+def test_tests_share_one_helper_module_and_never_import_conftest():
+    """What the tests share is in tests/helpers.py; conftest.py holds pytest's fixtures and hooks only."""
+    for path in sorted((ROOT / "tests").glob("*.py")):
+        for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+            assert not re.match(r"\s*(from conftest import|import conftest)", line), (
+                f"tests/{path.name}:{number}: import what tests share from helpers, not conftest")
+
+
 def test_every_action_is_pinned_to_a_commit_with_its_version_noted():
     lines = [line for line in WORKFLOW.read_text(encoding="utf-8").splitlines() if re.match(r"\s*(- )?uses:", line)]
     assert lines
@@ -199,99 +215,6 @@ def test_word_lists_are_tidy():
 
 
 # --- references.bib lint ------------------------------------------------------------------------
-
-# Fields every entry of a type needs (as mkdocs_factsheet/citations/bibliography.py checks at build time).
-REQUIRED_FIELDS = {
-    "article": ("author", "title", "journal", "year"),
-    "book": ("title", "publisher", "year"),
-    "incollection": ("author", "title", "booktitle", "publisher", "year"),
-    "inproceedings": ("author", "title", "booktitle", "year"),
-    "misc": ("title", "year"),
-    "techreport": ("author", "title", "institution", "year"),
-}
-KEY = re.compile(r"[a-z]+(\d{4}|nd)[a-z]?")  # smithnd: an undated web page (year = {n.d.})
-ENTRY_START = re.compile(r"^[ \t]*@(\w+)[ \t]*[{(][ \t]*([^,\s]*)", re.MULTILINE)
-
-
-@dataclass
-class RawEntry:
-    type: str
-    key: str
-    line: int
-    notes: list[str]  # the % comment lines right above the entry
-
-
-def raw_entries(text: str) -> list[RawEntry]:
-    lines = text.splitlines()
-    entries = []
-    for match in ENTRY_START.finditer(text):
-        if match[1].lower() in ("comment", "string", "preamble"):
-            continue
-        line = text.count("\n", 0, match.start()) + 1
-        above = line - 2
-        notes = []
-        while above >= 0 and lines[above].lstrip().startswith("%"):
-            notes.insert(0, lines[above].strip())
-            above -= 1
-        entries.append(RawEntry(match[1].lower(), match[2], line, notes))
-    return entries
-
-
-def sorted_run(keys: list[str]) -> set[str]:
-    """The most keys that already stand in sorted order: the others are the ones to move."""
-    best: list[list[str]] = []  # best[i]: the longest sorted run ending at keys[i]
-    for i, key in enumerate(keys):
-        before = [best[j] for j in range(i) if keys[j] <= key]
-        best.append(max(before, key=len, default=[]) + [key])
-    return set(max(best, key=len, default=[]))
-
-
-def bib_problems(text: str, name: str = "references.bib") -> list[str]:
-    """One `name:line: message` per problem, in file order."""
-    entries = raw_entries(text)
-    problems = []
-    first_line: dict[str, int] = {}
-    for entry in entries:
-        if entry.key in first_line:
-            problems.append(f"{name}:{entry.line}: duplicate key '{entry.key}' (first at line {first_line[entry.key]})")
-        first_line.setdefault(entry.key, entry.line)
-    if problems:
-        return problems
-    try:
-        fields_of = parse_string(text, "bibtex").entries
-    except Exception as error:  # noqa: BLE001 - any parse failure is one problem to report
-        return [f"{name}: cannot be read: {error}"]
-
-    doi_line: dict[str, int] = {}
-    in_order = sorted(e.key for e in entries)
-    placed = sorted_run([e.key for e in entries])
-    for entry in entries:
-        at = f"{name}:{entry.line}: entry '{entry.key}'"
-        data = fields_of[entry.key]
-        if not KEY.fullmatch(entry.key):
-            problems.append(f"{at}: key should be the first author's surname and the year, in lower case, e.g. smith2021 or smith2021a")
-        if entry.key not in placed:
-            place = in_order.index(entry.key)
-            where = f"after '{in_order[place - 1]}'" if place else "to the top"
-            problems.append(f"{at}: out of order; entries are sorted by key, so move it {where}")
-        if not any(note.startswith("% checked:") for note in entry.notes):
-            problems.append(f"{at}: no '% checked:' line right above it saying where its fields were confirmed")
-        if entry.type not in REQUIRED_FIELDS:
-            problems.append(f"{at}: type @{entry.type} is not one the site knows: use one of {', '.join(sorted(REQUIRED_FIELDS))}")
-        else:
-            present = {k.lower() for k, v in data.fields.items() if v.strip()} | {k.lower() for k in data.persons}
-            missing = [f for f in REQUIRED_FIELDS[entry.type] if f not in present]
-            if missing:
-                problems.append(f"{at} ({entry.type}) is missing required field(s): {', '.join(missing)}")
-        pages = data.fields.get("pages", "")
-        if re.search(r"(?<!-)-(?!-)|---|[\u2010-\u2015\u2212]", pages):
-            problems.append(f"{at}: write the page range '{pages}' with two hyphens, e.g. 1892--1898")
-        if doi := data.fields.get("doi", "").strip().lower():
-            if doi in doi_line:
-                problems.append(f"{at}: repeats DOI {doi} (also at line {doi_line[doi]})")
-            doi_line.setdefault(doi, entry.line)
-    return problems
-
 
 def test_references_bib_passes_the_lint():
     problems = bib_problems(BIB.read_text(encoding="utf-8"))

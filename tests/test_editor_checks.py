@@ -6,15 +6,15 @@ whole site is also built on a day long after every review is due, and must still
 
 from __future__ import annotations
 
-import os
-import subprocess
 import sys
+from dataclasses import dataclass
 
 import pytest
 import yaml
 from bs4 import BeautifulSoup
 
-from conftest import BIBLIOGRAPHY_PAGE, ROOT, copy_project, errors, mkdocs
+from mkdocs_factsheet import review
+from helpers import BIBLIOGRAPHY_PAGE, ROOT, copy_project, errors, mkdocs
 from test_editing import rel, run, tool
 
 CLOCK = "FACTSHEET_TODAY"
@@ -78,14 +78,26 @@ def test_a_build_without_the_pdf_does_not_link_to_it(far_future_build):
 # --- The weekly review check --------------------------------------------------------------------
 
 
-def review_check(docs, today: str) -> subprocess.CompletedProcess:
-    return subprocess.run(
-        [sys.executable, "-m", "mkdocs_factsheet.review", str(docs)], capture_output=True, text=True,
-        env={**os.environ, CLOCK: today},
-    )
+@dataclass
+class Checked:
+    returncode: int
+    stdout: str
 
 
-def test_review_check_lists_each_overdue_page_and_fails(tmp_path):
+@pytest.fixture
+def review_check(monkeypatch, capsys):
+    """`./run review` (python -m mkdocs_factsheet.review DOCS) in process, on a given day."""
+
+    def check(docs, today: str) -> Checked:
+        monkeypatch.setenv(CLOCK, today)
+        capsys.readouterr()
+        code = review.main([str(docs)])
+        return Checked(code, capsys.readouterr().out)
+
+    return check
+
+
+def test_review_check_lists_each_overdue_page_and_fails(tmp_path, review_check):
     docs = tmp_path / "docs"
     docs.mkdir()
     (docs / "a.md").write_text("---\nlast_reviewed: 2026-01-01\nnext_review: 2027-01-01\n---\n# A\n", encoding="utf-8")
@@ -100,7 +112,7 @@ def test_review_check_lists_each_overdue_page_and_fails(tmp_path):
     ]
 
 
-def test_review_check_passes_on_the_site_today_as_the_clock_says(tmp_path):
+def test_review_check_passes_on_the_site_today_as_the_clock_says(review_check):
     assert review_check(ROOT / "docs", "2026-12-01").returncode == 0
     assert review_check(ROOT / "docs", "2099-01-01").returncode == 1
 
@@ -190,6 +202,7 @@ def test_mkdocs_link_and_nav_messages_name_the_file_and_line(fixture_site, monke
 # --- The evidence table rule, at build time -----------------------------------------------------
 
 
+@pytest.mark.build
 def test_each_study_needs_one_row_in_the_evidence_table(tmp_path):
     project = copy_project(tmp_path)
     table = project / "docs" / "evidence-table.md"

@@ -18,7 +18,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import copy_project, mkdocs
+from helpers import copy_project, mkdocs
 
 CHROMIUM = Path("/usr/bin/chromium")
 
@@ -29,6 +29,8 @@ if not CHROMIUM.exists():
     pytest.skip(_why, allow_module_level=True)
 
 from playwright.sync_api import sync_playwright  # noqa: E402
+
+pytestmark = pytest.mark.browser
 
 LAUNCH_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--no-first-run"]
 ORIGINAL_TITLE = "Pragmatic randomized trial evaluating the clinical and economic effectiveness of acupuncture for chronic low back pain"

@@ -20,7 +20,7 @@ from pathlib import Path
 import pytest
 import rispy
 
-from conftest import FIXTURE_BIB, errors
+from helpers import FIXTURE_BIB, errors
 from mkdocs_factsheet.citations.bibliography import plain_fields, read_bibliography
 from mkdocs_factsheet.citations.citeproc import pandoc_binary
 from mkdocs_factsheet.citations.cache import Cache, read_bibliography_cache, write_bibliography_cache
@@ -623,7 +623,7 @@ def test_exporters_fields_and_latex_reach_every_output_as_text(fixture_site):
 def test_an_entry_pandoc_cannot_read_is_reported_at_its_line_in_the_bib_file(tmp_path):
     """pybtex and our checks pass it; pandoc reads its copy: its error names our file's line."""
     from mkdocs_factsheet.citations.citeproc import Citeproc, CiteprocError
-    from conftest import STYLE
+    from helpers import STYLE
     bibliography = read(FIXTURE_BIB)[0]
     sherman = bibliography.entries["sherman2009a"]
     sherman.bibtex = sherman.bibtex.replace("pages = {224--230}", "pages = {224--230\\}")  # past our checks, as if

@@ -6,7 +6,11 @@ from __future__ import annotations
 
 import json
 
-from preview import serving
+import pytest
+
+from helpers import serving
+
+pytestmark = pytest.mark.serve
 
 TODAY = "2026-12-01"  # the preview's clock: the test means the same on any day
 

@@ -9,7 +9,7 @@ import sys
 
 import pytest
 
-from conftest import errors
+from helpers import errors
 
 PAGE = "# Home\n\nSee [the study][witt].\n\nAnd [a page that is not there](missing.md).\n\n[witt]: bibliography.md\n"
 

@@ -4,7 +4,7 @@ same `file:line: message` line the build prints, and every page lists it; fixing
 Review dates inform and never block, whatever the day (the clock is set with FACTSHEET_TODAY).
 
 The citation mistakes (misspelt key, missing comma, duplicate key) are in test_preview_citations.py.
-Timings of each show and clear are written to build/preview-timings.json.
+Timings of each show and clear are written, on request, to $FACTSHEET_TIMINGS (a JSON file).
 """
 
 from __future__ import annotations
@@ -14,8 +14,8 @@ from pathlib import Path
 
 import pytest
 
-from conftest import ROOT, BuiltSite
-from preview import ANSWER_SECONDS, Preview, serving
+from helpers import ROOT, BuiltSite
+from helpers import ANSWER_SECONDS, Preview, serving
 
 NAV = BuiltSite(ROOT, "").nav_urls  # {title: site URL}
 # The About page's review dates as they stand, which the tests take out or move into the past.

@@ -4,7 +4,7 @@ Under a real `mkdocs serve`, with two mistakes made (an unquoted colon in a page
 link on the home page), the box on the evidence page is a named region with a heading, fits a
 360 px phone, and axe finds no WCAG 2.2 AA violation in either palette. With the page left open,
 fixing the mistakes clears the box by MkDocs' live reload alone, and a new mistake shows.
-Screenshots go to build/screenshots/preview-*.png.
+Screenshots, on request, go to $FACTSHEET_SCREENSHOTS/preview-*.png.
 """
 
 from __future__ import annotations
@@ -17,9 +17,11 @@ import pytest
 from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import expect, sync_playwright
 
-from preview import serving
-from test_browser import AXE_OPTIONS, CHROMIUM, DEVICES, LAUNCH_ARGS, SCREENSHOTS
+from helpers import screenshot, serving
+from test_browser import AXE_OPTIONS, CHROMIUM, DEVICES, LAUNCH_ARGS, chromium_is_there
 from test_preview import NAV, problems
+
+pytestmark = pytest.mark.browser  # a real mkdocs serve, read by Chromium
 
 TITLE = 'title: "The evidence: systematic reviews"'
 UNQUOTED = "title: The evidence: systematic reviews"
@@ -35,6 +37,7 @@ def preview(tmp_path_factory):
 def in_a_browser(steps) -> None:
     """Runs steps(browser) with a Chromium of its own, in a thread of its own: test_browser.py's
     browser is open for the whole session, and Playwright's sync API allows one per thread."""
+    chromium_is_there()
     failure: list[BaseException] = []
 
     def run():
@@ -77,8 +80,7 @@ def check_the_box(preview, browser, variant: str) -> None:
         expect(region.get_by_role("heading", name=re.compile("^On this page"))).to_be_visible()
         expect(region.get_by_role("link", name=re.compile(r"^docs\/index\.md:\d+$"))).to_be_visible()
         assert region.bounding_box()["y"] < 5, "the box is the first thing on the page"
-        SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-        page.screenshot(path=SCREENSHOTS / f"preview-{variant}.png")
+        screenshot(page, f"preview-{variant}.png")
         wide = page.evaluate("[document.documentElement.scrollWidth, window.innerWidth]")
         assert wide[0] <= wide[1], f"{wide[0]}px wide on a {wide[1]}px screen"
         violations = Axe().run(page, options=AXE_OPTIONS).response["violations"]

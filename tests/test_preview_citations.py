@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import pytest
 
-from preview import serving
+from helpers import serving
 from test_preview import NAV, assert_every_page_answers, line_of, problems, shows_then_clears, this_page_problems
 
 ENTRY_LINE = "@article{hopton2010,"

@@ -7,6 +7,8 @@ from urllib.parse import urlparse
 
 import yaml
 
+from helpers import content_check, line_in, where
+
 
 DATA = Path(__file__).parent / "data"
 
@@ -33,14 +35,17 @@ def test_no_markdown_citation_syntax_survives(site):
 
 
 def test_every_figure_of_the_factsheet_is_on_its_page(site):
+    """A content check: the factsheet's figures and findings, as tests/data/facts.yml words them."""
     facts = yaml.safe_load((DATA / "facts.yml").read_text(encoding="utf-8"))
     missing = [
-        f"{page}: {fact}"
+        f"{where(site.nav_sources[page])}: the factsheet's figure or finding '{fact}' is no longer on this page "
+        f"(tests/data/facts.yml:{line_in('tests/data/facts.yml', fact)}): put it back; if it was wrong, correct it "
+        "here, in tests/data/facts.yml and in docs/corrections.md"
         for page, expected in facts.items()
         for fact in expected
         if fact not in site.text(site.nav_urls[page])
     ]
-    assert not missing, "figures missing from the built pages:\n" + "\n".join(missing)
+    content_check(missing)
 
 
 def test_no_sentence_is_copied_from_the_source(site):
@@ -59,7 +64,9 @@ def test_no_sentence_is_copied_from_the_source(site):
             quoted.decompose()
         page = words(article.get_text(" "))
         copied = [" ".join(page[i : i + 8]) for i in range(len(page) - 7) if tuple(page[i : i + 8]) in runs]
-        assert not copied, f"{title} copies the source: {copied[:3]}"
+        content_check([
+            f"{where(site.nav_sources[title], run)}: '{run}' is 8 words in a row as the 2010 factsheet has them: "
+            "say it in your own words" for run in copied[:3]])
 
 
 def test_search_index_has_every_page_and_finds_study_names(site):
