@@ -29,6 +29,7 @@ from mkdocs.plugins import BasePlugin, get_plugin_logger
 
 log = get_plugin_logger("pdf")
 
+HOME_CHAPTER = "Overview"  # the home page's chapter, whose heading on the site is the site's name
 
 ID = re.compile(r'\bid="([^"]+)"')
 HREF = re.compile(r'\bhref="([^"]*)"')
@@ -51,6 +52,11 @@ class Edition:
         for url in self.order:
             title, body = self.pages[url]
             body = _without_page_references(body)
+            if url == "":
+                # The home page is headed with the site's name, which the title page and every
+                # running head already give: on paper its chapter is headed as the Contents and
+                # the running head name it.
+                body = re.sub(r"(<h1\b[^>]*>).*?(</h1>)", rf"\g<1>{HOME_CHAPTER}\g<2>", body, count=1, flags=re.DOTALL)
             sections.append(
                 f'<section class="pdf-page" id="page-{self.slug(url)}" data-running-head="{html.escape(self._running_head(url))}">'
                 f"{self._localise(url, body)}</section>"
@@ -60,6 +66,7 @@ class Edition:
             f"<title>{html.escape(self.config.site_name)}</title>"
             f'<meta name="author" content="{html.escape(self.config.site_author or "")}">'
             f'<meta name="description" content="{html.escape(self.config.site_description or "")}">'
+            f'<meta name="dcterms.created" content="{edition_date(Path(self.config.config_file_path).parent).isoformat()}">'
             f"</head><body>{self._title_page()}{self._contents()}{''.join(sections)}</body></html>"
         )
         repeated = [i for i, n in Counter(ID.findall(document)).items() if n > 1]
@@ -103,12 +110,11 @@ class Edition:
 
     def _chapter_title(self, url: str) -> str:
         """The page's title in the nav, except the home page's ("Home" means nothing on paper)."""
-        return "Overview" if url == "" else self.pages[url][0]
+        return HOME_CHAPTER if url == "" else self.pages[url][0]
 
     def _running_head(self, url: str) -> str:
-        """The chapter's title at the top right of its pages; none beside the site's name on
-        the home page's, which is headed with the site's name itself."""
-        return "" if url == "" else self._chapter_title(url)
+        """The chapter's title at the top right of its pages."""
+        return self._chapter_title(url)
 
     def _contents(self) -> str:
         items = "".join(f'<li><a href="#page-{self.slug(url)}">{html.escape(self._chapter_title(url))}</a></li>' for url in self.order)
@@ -206,12 +212,15 @@ class PdfPlugin(BasePlugin[PdfConfig]):
             return
         from weasyprint import CSS, HTML  # imported here: only a PDF build needs it
 
+        from mkdocs_factsheet.pdf_tags import finish  # the PDF/UA tags WeasyPrint leaves out
+
         document = self.edition.document()
         if document is None:
             return
         root = Path(config.config_file_path).parent
         target = Path(config.site_dir) / self.config.filename
         HTML(string=document, base_url=config.site_dir).write_pdf(
-            target, stylesheets=[CSS(filename=root / self.config.stylesheet)], pdf_variant="pdf/ua-1", pdf_identifier=False
+            target, stylesheets=[CSS(filename=root / self.config.stylesheet)], pdf_variant="pdf/ua-1", pdf_identifier=False,
+            finisher=finish,
         )
         log.info(f"PDF written: {target.name} ({target.stat().st_size // 1024} KiB)")

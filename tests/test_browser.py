@@ -473,6 +473,9 @@ SEARCHES = {
     "pregnancy": "evidence/",
     "sham": "evidence/",
     "NICE": "clinical-guidance/",
+    # A DOI or a PubMed number pasted from elsewhere finds its work (issue 23).
+    "10.1001/archinte.167.17.1892": "references/",
+    "17893311": "references/",
 }
 ONLY_IN_REFERENCES = "Mediators of Inflammation"  # a journal's name: no page mentions it
 
@@ -955,7 +958,12 @@ def test_bibliography_backlinks_name_their_place(browsing):
 def test_phone_headings_have_no_line_of_their_own_for_the_hidden_pilcrow(browsing, path):
     page = browsing.page("phone-light")
     page.goto(browsing.url(path))
-    gaps = page.evaluate("""() => [...document.querySelectorAll('.md-content h1, .md-content h2, .md-content h3')].flatMap((h) => {
+    gaps = page.evaluate(HEADING_GAPS)
+    assert not gaps, "\n".join(gaps)
+
+
+# Headings whose box runs more than half a line below their text: the "¶" on a line of its own.
+HEADING_GAPS = """() => [...document.querySelectorAll('.md-content h1, .md-content h2, .md-content h3')].flatMap((h) => {
       const range = document.createRange();
       range.selectNodeContents(h);
       const link = h.querySelector('.headerlink');
@@ -964,7 +972,22 @@ def test_phone_headings_have_no_line_of_their_own_for_the_hidden_pilcrow(browsin
       const style = getComputedStyle(h);
       const box = h.getBoundingClientRect().bottom - parseFloat(style.paddingBottom);
       return box - text > parseFloat(style.lineHeight) / 2 ? [`${h.textContent.trim().slice(0, 50)}: ${Math.round(box - text)}px below its text`] : [];
-    })""")
+    })"""
+
+
+@pytest.mark.parametrize("width", [1024, 1280])
+def test_desktop_headings_have_no_line_of_their_own_for_the_hidden_pilcrow(browsing, width):
+    """At 1280 px "Physiological studies of how acupuncture works" left a 45 px blank line, at
+    1024 px a Clinical studies heading 34 px: the hidden "¶" wrapped alone."""
+    page = browsing.page("desktop-light")
+    page.set_viewport_size({"width": width, "height": 800})
+    gaps = []
+    try:
+        for path in (NAV["Physiological studies"], NAV["Clinical studies"]):
+            page.goto(browsing.url(path))
+            gaps += page.evaluate(HEADING_GAPS)
+    finally:
+        page.set_viewport_size(DEVICES["desktop"]["viewport"])
     assert not gaps, "\n".join(gaps)
 
 
@@ -1072,3 +1095,368 @@ def test_home_first_screen_says_where_the_evidence_stands(browsing, device):
     expect(page.locator(first_point).first).to_contain_text("NICE has told the NHS not to offer acupuncture")
     overdue = page.locator("article .review-overdue")
     _fully_in_first_screen(page, "article .review-overdue" if overdue.count() else first_point)
+
+
+# --- Keyboard, screen readers, forced colours and paper (issue 23) ------------------------------
+# What axe does not test. Each test walks one page once per width, in the one browser.
+
+# Where the focused element is, whether it is shown, and how much of it the header and
+# "Back to top" cover.
+TAB_STOP = """
+() => {
+  const element = document.activeElement;
+  if (!element || element === document.body) return null;
+  // Material hides the palette's radio buttons and shows one label, the other's, instead.
+  const shown = element.matches(".md-option") ? element.parentElement.querySelector("label:not([hidden])") : element;
+  const box = shown.getBoundingClientRect();
+  // Sampled across each line of the element: what is on top at each point (header, "Back to top").
+  let points = 0, covered = 0;
+  for (const line of shown.getClientRects()) for (const fx of [0.1, 0.5, 0.9]) {
+    for (const fy of [0.25, 0.75]) {
+      const x = line.left + line.width * fx, y = line.top + line.height * fy;
+      if (x < 0 || x >= innerWidth) continue;
+      points += 1;
+      const hit = document.elementFromPoint(x, y);
+      // Covered: outside the screen, or under what stays on top (header, "Back to top", a preview).
+      const cover = hit?.closest(".md-header, .md-top, .md-dialog, .citation-preview");
+      if (!hit || (cover && !cover.contains(shown))) covered += 1;
+    }
+  }
+  return {
+    html: element.outerHTML.slice(0, 100),
+    onScreen: box.width > 0 && box.height > 0 && box.right > 0 && box.left < innerWidth &&
+      shown.checkVisibility({visibilityProperty: true, opacityProperty: true}),
+    inDrawer: !!element.closest(".md-sidebar--primary"),
+    hiddenShare: points ? covered / points : 1,
+  };
+}
+"""
+
+
+def _walk_focus(page, backwards: bool = False, limit: int = 600) -> list[dict]:
+    """Presses Tab (or Shift+Tab) from the page's start (or end) until the focus leaves the page."""
+    page.evaluate("document.activeElement?.blur(); window.scrollTo(0, %s)" % ("document.body.scrollHeight" if backwards else "0"))
+    page.evaluate("document.body.focus()")
+    stops = []
+    for _ in range(limit):
+        page.keyboard.press("Shift+Tab" if backwards else "Tab")
+        if backwards:  # "Back to top" shows a frame after the page scrolls up
+            page.evaluate("() => new Promise((done) => requestAnimationFrame(() => requestAnimationFrame(done)))")
+        stop = page.evaluate(TAB_STOP)
+        if stop and (not stop["onScreen"] or stop["hiddenShare"]):
+            page.wait_for_timeout(400)  # what Material slides or fades in on focus (search, "Skip to content")
+            stop = page.evaluate(TAB_STOP)
+        if stop is None or (stops and stop["html"] == stops[0]["html"] and len(stops) > 3):
+            break
+        stops.append(stop)
+    return stops
+
+
+WIDTHS = {"phone": 360, "laptop": 1024, "zoomed": 1219}  # 1219: 1280 px at 125 % is 1024
+
+
+@pytest.mark.parametrize("width", WIDTHS)
+def test_menu_opens_by_keyboard_and_a_closed_menu_takes_no_focus(browsing, width):
+    """Below 1220 px the menu button took no focus, while Tab walked through the closed,
+    off-screen drawer (20 stops on a phone, 13 at 1024-1219 px); the search results' empty
+    scroller was a stop of its own. Every stop is on screen, and the button says its state."""
+    page = browsing.page("phone-light" if width == "phone" else "desktop-light")
+    page.set_viewport_size({"width": WIDTHS[width], "height": 740 if width == "phone" else 800})
+    try:
+        page.goto(browsing.url(NAV["Having acupuncture"]))
+        stops = _walk_focus(page)
+        unseen = [stop["html"] for stop in stops if not stop["onScreen"]]
+        assert not unseen, f"{len(unseen)} of {len(stops)} Tab stops are not on screen:\n" + "\n".join(unseen)
+        button = page.get_by_role("button", name="Navigation")
+        expect(button).to_have_attribute("aria-expanded", "false")
+        assert any('for="__drawer"' in stop["html"] for stop in stops), "Tab never reaches the menu button"
+        button.focus()
+        page.keyboard.press("Enter")
+        expect(button).to_have_attribute("aria-expanded", "true")
+        menu = page.locator(".md-sidebar--primary")
+        assert menu.evaluate("(menu) => menu.contains(document.activeElement)"), "the opened menu does not take the focus"
+        expect(page.locator(".md-sidebar--primary a[href]").first).to_be_in_viewport()
+        page.keyboard.press("Escape")
+        expect(button).to_have_attribute("aria-expanded", "false")
+        expect(button).to_be_focused()
+    finally:
+        page.set_viewport_size(DEVICES["phone" if width == "phone" else "desktop"]["viewport"])
+
+
+@pytest.mark.parametrize("device", DEVICES)
+def test_focus_is_never_hidden_under_the_header_or_back_to_top(browsing, device):
+    """Tabbing backwards scrolls the page up, which shows "Back to top" under the sticky header:
+    25 of 215 stops were hidden on the desktop, 34 of 201 on the phone (WCAG 2.4.11)."""
+    page = browsing.page(f"{device}-light")
+    page.goto(browsing.url(NAV["Clinical studies"]))
+    hidden = [f"{stop['hiddenShare']:.0%} of {stop['html']}" for stop in _walk_focus(page, backwards=True) if stop["hiddenShare"] > 0]
+    assert not hidden, f"{len(hidden)} focused elements partly or wholly covered:\n" + "\n".join(hidden)
+
+
+def test_skip_link_leads_to_the_dated_note_and_previews_are_reachable_by_keyboard(browsing):
+    """"Skip to content" jumped past the "How up to date is this?" note; the links inside a
+    citation's preview (DOI, PubMed, downloads) could not be reached by keyboard."""
+    page = browsing.page("desktop-light")
+    page.goto(browsing.url(NAV["Clinical studies"]))
+    page.keyboard.press("Tab")
+    expect(page.locator(".md-skip")).to_be_focused()
+    page.keyboard.press("Enter")
+    page.keyboard.press("Tab")
+    first = page.evaluate("""() => {
+      const active = document.activeElement, note = document.querySelector('article .evidence-currency');
+      return {note: note.contains(active), html: active.outerHTML.slice(0, 100)};
+    }""")
+    assert first["note"], f"after 'Skip to content', Tab goes to {first['html']}, past the dated note"
+    citation = page.locator("a.citation-link").first
+    citation.focus()
+    page.keyboard.press("Tab")
+    inside = page.evaluate("() => ({inPreview: !!document.activeElement.closest('.citation-preview'), href: document.activeElement.getAttribute('href')})")
+    assert inside["inPreview"], "Tab from a citation does not go into its preview"
+    assert inside["href"].startswith("https://doi.org/") or "pubmed" in inside["href"], inside
+    expect(page.locator("div.citation-preview")).to_be_visible()
+    page.keyboard.press("Escape")
+    expect(page.locator("div.citation-preview")).to_have_count(0)
+    expect(citation).to_be_focused()
+
+
+def _changed_pixels(before: bytes, after: bytes) -> int:
+    from PIL import Image, ImageChops
+    import io
+    difference = ImageChops.difference(Image.open(io.BytesIO(before)).convert("RGB"), Image.open(io.BytesIO(after)).convert("RGB"))
+    return sum(1 for pixel in difference.get_flattened_data() if max(pixel) > 32)
+
+
+def test_focused_citation_shows_in_forced_colours(browsing):
+    """Windows high contrast drops backgrounds and shadows: a focused citation changed 0 pixels."""
+    page = browsing.page("desktop-light")
+    page.emulate_media(forced_colors="active")
+    try:
+        page.goto(browsing.url(NAV["Clinical studies"]))
+        citation = page.locator("a.citation-link").nth(1)
+        citation.scroll_into_view_if_needed()
+        box = citation.bounding_box()
+        clip = {"x": box["x"] - 4, "y": box["y"] - 4, "width": box["width"] + 8, "height": box["height"] + 8}
+        before = page.screenshot(clip=clip)
+        citation.focus()  # with no mouse used, as from the keyboard: :focus-visible
+        page.evaluate("document.querySelector('.citation-preview')?.remove()")  # only the link's own box counts
+        changed = _changed_pixels(before, page.screenshot(clip=clip))
+        screenshot(page, "focused-citation-forced-colours.png", clip={**clip, "x": clip["x"] - 60, "width": clip["width"] + 120})
+        assert changed >= box["width"], f"focus changed {changed} pixels around a {box['width']:.0f}px citation"
+    finally:
+        page.emulate_media(forced_colors="none")
+
+
+# The contrast of the focus ring of the focused element against what is behind it.
+RING_CONTRAST = "(element) => {" + CONTRAST_FUNCTIONS + """
+  const style = getComputedStyle(element);
+  let background = [0, 0, 0, 0];
+  for (let node = element.parentElement; node; node = node.parentElement) {
+    const colour = parse(getComputedStyle(node).backgroundColor);
+    if (colour[3] > 0) { background = colour[3] >= 1 ? colour : over(colour, [255, 255, 255, 1]); break; }
+  }
+  const ring = over([...parse(style.outlineColor).slice(0, 3), parse(style.outlineColor)[3] * Number(style.opacity)], background);
+  const [light, dark] = [luminance(ring), luminance(background)].sort((a, b) => b - a);
+  return {ratio: (light + 0.05) / (dark + 0.05), outline: style.outlineStyle, html: element.outerHTML.slice(0, 80)};
+}"""
+
+
+@pytest.mark.parametrize("scheme", SCHEMES)
+def test_footer_focus_rings_and_the_phone_drawer_title_are_visible(browsing, scheme):
+    """Footer focus rings were 2.08:1 and 2.33:1 (3:1 needed); the drawer's "Table of contents"
+    title 4.41:1 light, 4.05:1 dark (axe's only violation, with the drawer open)."""
+    page = browsing.page(f"desktop-{scheme}")
+    page.goto(browsing.url(NAV["Having acupuncture"]))
+    low = []
+    links = page.locator(".md-footer a[href]")
+    for n in range(links.count()):
+        links.nth(n).focus()
+        page.keyboard.press("Shift+Tab")
+        page.keyboard.press("Tab")
+        ring = page.locator(":focus").evaluate(RING_CONTRAST)
+        if ring["outline"] == "none" or ring["ratio"] < 3:
+            low.append(f"{ring['ratio']:.2f}:1 ({ring['outline']}) {ring['html']}")
+    phone = browsing.page(f"phone-{scheme}")
+    phone.goto(browsing.url(NAV["Having acupuncture"]))
+    phone.locator('.md-header label[for="__drawer"]').tap()
+    expect(phone.locator(".md-sidebar--primary a[href]").first).to_be_in_viewport()
+    phone.locator('.md-sidebar--primary label[for="__toc"]').first.tap()  # the page's own contents
+    expect(phone.locator(".md-sidebar--primary .md-nav--secondary .md-nav__title").first).to_be_in_viewport()
+    phone.wait_for_timeout(300)  # the drawer's slide
+    screenshot(phone, f"drawer-phone-{scheme}.png")
+    violations = browsing.axe.run(phone, context=".md-sidebar--primary", options=AXE_OPTIONS).response["violations"]
+    assert not low and not violations, "footer focus rings below 3:1:\n" + "\n".join(low) + "\nin the open drawer:\n" + _report(violations)
+
+
+# The accessibility tree, as a screen reader gets it (Chromium's, through the DevTools protocol).
+def _ax_tree(page) -> list[dict]:
+    session = page.context.new_cdp_session(page)
+    try:
+        nodes = session.send("Accessibility.getFullAXTree")["nodes"]
+    finally:
+        session.detach()
+    value = lambda node, key: (node.get(key) or {}).get("value", "")  # noqa: E731
+    return [{"role": value(node, "role"), "name": value(node, "name"), "description": value(node, "description"),
+             "focusable": any(p["name"] == "focusable" and p["value"]["value"] for p in node.get("properties", []))}
+            for node in nodes if not node.get("ignored")]
+
+
+def test_what_a_screen_reader_hears(browsing, site):
+    """Headings ended in "¶" and "¶" links took Tab; each citation's description ran to 330
+    characters with "BibTeX for…", "RIS for…" and "Cited in: …"; sort buttons read "Study ↕";
+    nothing announced search results or sorting; web pages were named by raw addresses."""
+    page = browsing.page("desktop-light")
+    problems = []
+    for path in (NAV["Clinical studies"], NAV["All the studies at a glance"], NAV["References"]):
+        page.goto(browsing.url(path))
+        if path == NAV["All the studies at a glance"]:
+            page.locator(".evidence-table .sort-button", has_text="Participants").click()
+        nodes = _ax_tree(page)
+        problems += [f"/{path}: heading {n['name']!r}" for n in nodes if n["role"] == "heading" and "¶" in n["name"]]
+        problems += [f"/{path}: tab stop {n['role']} {n['name']!r}" for n in nodes if n["focusable"] and n["name"].strip() == "¶"]
+        problems += [f"/{path}: link named by its address {n['name']!r}" for n in nodes if n["role"] == "link" and re.match(r"https?://", n["name"])]
+        for node in nodes:
+            if node["role"] == "link" and node["description"] and re.search(r"BibTeX|RIS for|Cited in", node["description"]):
+                problems.append(f"/{path}: citation {node['name']!r} described as {node['description'][:80]!r}…")
+        if path == NAV["All the studies at a glance"]:
+            problems += [f"sort button named {n['name']!r}" for n in nodes if n["role"] == "button" and re.search(r"[↕↑↓]", n["name"])]
+            status = page.locator(".evidence-table [role=status]")
+            if not status.count() or "Sorted by Participants" not in status.first.inner_text():
+                problems.append("re-sorting the table is not announced: no live region says it")
+    # Search: the count of results is in a live region.
+    page.goto(browsing.url(""))
+    box = page.locator(".md-search__input")
+    box.click()
+    box.fill("sham")
+    box.press("End")
+    page.wait_for_function(SEARCH_ANSWERED, timeout=10_000)
+    meta = page.locator(".md-search-result__meta")
+    if meta.get_attribute("role") != "status" and meta.get_attribute("aria-live") not in ("polite", "assertive"):
+        problems.append("the number of search results is not announced")
+    page.keyboard.press("Escape")
+    # The 404 page has a title of its own.
+    page.goto(browsing.url("404.html"))
+    if not page.title().startswith("Page not found"):
+        problems.append(f"the 404 page is titled {page.title()!r}")
+    assert not problems, f"{len(problems)} problems:\n" + "\n".join(problems[:40])
+
+
+def test_reference_links_on_a_phone_are_targets_a_thumb_can_hit(browsing):
+    """DOI, PubMed, download and "Cited in" links are 16 px high, 23 px apart: 70 borderline
+    targets. A 24 px circle on each (WCAG 2.5.8) must not touch another link or its circle."""
+    page = browsing.page("phone-light")
+    page.goto(browsing.url(NAV["References"]))
+    crowded = page.evaluate("""() => {
+      const boxes = [...document.querySelectorAll('li.reference a')].flatMap((a) => [...a.getClientRects()].map((r) => ({a, r})));
+      const centre = ({r}) => [(r.left + r.right) / 2, (r.top + r.bottom) / 2];
+      const small = (r) => r.width < 24 || r.height < 24;
+      const crowded = new Set();
+      for (const one of boxes) {
+        if (!small(one.r)) continue;
+        const [x, y] = centre(one);
+        for (const other of boxes) {
+          if (other.a === one.a) continue;
+          // Distance from one's centre to the other's box, and between centres of undersized ones.
+          const dx = Math.max(other.r.left - x, 0, x - other.r.right), dy = Math.max(other.r.top - y, 0, y - other.r.bottom);
+          const [ox, oy] = centre(other);
+          if (Math.hypot(dx, dy) < 12 || (small(other.r) && Math.hypot(ox - x, oy - y) < 24)) crowded.add(one.a);
+        }
+      }
+      return [...crowded].map((a) => a.textContent.trim().slice(0, 40));
+    }""")
+    assert not crowded, f"{len(crowded)} links too close to another:\n" + "\n".join(crowded[:20])
+
+
+@pytest.mark.parametrize("title", ["All the studies at a glance", "Clinical studies"])
+def test_printing_a_page_keeps_all_its_text_and_drops_screen_controls(browsing, site, title, tmp_path):
+    """Printing the evidence table cut "Main finding" to 8 or 9 characters a line: Material's
+    table scroller clips it. Nothing printed sits in a box that clips it, the table's header
+    repeats on each sheet, and controls that only work on a screen are left out."""
+    from pypdf import PdfReader
+    page = browsing.page("desktop-light")
+    page.goto(browsing.url(NAV[title]))
+    page.emulate_media(media="print")
+    page.set_viewport_size({"width": 718, "height": 1000})  # an A4 sheet's text width, as Chromium prints it
+    try:
+        clipped = page.evaluate("""() => {
+          const clipped = [];
+          const walker = document.createTreeWalker(document.querySelector('article'), NodeFilter.SHOW_TEXT);
+          for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+            if (!node.textContent.trim() || !node.parentElement.checkVisibility()) continue;
+            const range = document.createRange(); range.selectNodeContents(node);
+            const text = range.getBoundingClientRect();
+            for (let box = node.parentElement; box && box !== document.body; box = box.parentElement) {
+              const style = getComputedStyle(box);
+              if (box.matches('.visually-hidden') || (style.overflowX === 'visible' && style.overflowY === 'visible')) continue;
+              const edge = box.getBoundingClientRect();
+              if (text.right > edge.right + 1 || text.left < edge.left - 1 || text.bottom > edge.bottom + 1) {
+                clipped.push(`${node.textContent.trim().slice(0, 30)} (in ${box.className || box.tagName})`);
+                break;
+              }
+            }
+          }
+          return clipped;
+        }""")
+        target = tmp_path / f"{NAV[title].strip('/')}.pdf"
+        page.pdf(path=target, format="A4", print_background=True)
+    finally:
+        page.emulate_media(media="screen")
+        page.set_viewport_size(DEVICES["desktop"]["viewport"])
+    assert not clipped, f"{len(clipped)} pieces of text cut off by a box that clips them:\n" + "\n".join(clipped[:10])
+    sheets = [" ".join(sheet.extract_text().split()) for sheet in PdfReader(target).pages]
+    printed = re.sub(r"-\s+", "-", " ".join(sheets))
+    if title == "All the studies at a glance":
+        rows = [re.sub(r"-\s+", "-", " ".join(cell.get_text(" ").split())) for cell in site.article(NAV[title]).select(".evidence-table tbody td:last-child")]
+        cut = [row for row in rows if row not in printed]
+        assert not cut, f"{len(cut)} of {len(rows)} main findings not printed whole, e.g. {cut[:2]}"
+        names = [" ".join(cell.get_text(" ").split()).strip("() ") for cell in site.article(NAV[title]).select(".evidence-table tbody td:first-child")]
+        with_rows = [sheet for sheet in sheets if any(f"{name} " in sheet for name in names) and "References" not in sheet[:200]]
+        headed = [sheet for sheet in with_rows if "Main finding" in sheet]
+        assert len(headed) == len(with_rows), f"the header row is on {len(headed)} of the {len(with_rows)} sheets with rows"
+    for leftover in ("Select a column heading", "↕", "BibTeX", "Cited in", "Cite this page"):
+        assert leftover not in printed, f"printed: {leftover!r}"
+
+
+def test_preview_follows_its_citation_when_the_phone_is_turned(browsing):
+    """A preview open when the phone turned was left behind, off screen."""
+    page = browsing.page("phone-light")
+    page.goto(browsing.url(NAV["Clinical studies"]))
+    link = page.locator("a.citation-link").nth(2)
+    link.scroll_into_view_if_needed()
+    link.tap()
+    preview = page.locator("div.citation-preview")
+    expect(preview).to_be_visible()
+    try:
+        page.set_viewport_size({"width": 740, "height": 360})
+        page.wait_for_timeout(200)
+        box, cited = preview.bounding_box(), link.bounding_box()
+        assert 0 <= box["x"] and box["x"] + box["width"] <= 740, f"the preview spans {box['x']:.0f}-{box['x'] + box['width']:.0f}px of 740px"
+        beside = abs(box["y"] - (cited["y"] + cited["height"])) < 12 or abs(box["y"] + box["height"] - cited["y"]) < 12
+        assert beside, f"the preview is at {box['y']:.0f}px, its citation at {cited['y']:.0f}px"
+    finally:
+        page.keyboard.press("Escape")
+        page.set_viewport_size(DEVICES["phone"]["viewport"])
+
+
+def test_words_found_by_search_do_not_look_like_links(browsing):
+    """Material underlined the found words in the accent colour, as links are shown."""
+    _search(browsing, "desktop", "sham")
+    page = browsing.page("desktop-light")
+    mark = page.locator(".md-search-result mark").first.evaluate("""(mark) => {
+      const style = getComputedStyle(mark), link = getComputedStyle(mark.closest('a') || mark.parentElement);
+      return {underlined: style.textDecorationLine.includes('underline'), colour: style.color, around: link.color, background: style.backgroundColor};
+    }""")
+    page.keyboard.press("Escape")
+    assert not mark["underlined"] and mark["colour"] == mark["around"], mark
+    assert mark["background"] not in ("rgba(0, 0, 0, 0)", "transparent"), f"found words are not highlighted: {mark}"
+
+
+@pytest.mark.parametrize("path", [NAV["All the studies at a glance"], NAV["Words we use"], NAV["Corrections to the original factsheet"]])
+def test_phone_header_and_footer_titles_are_not_cut(browsing, path):
+    """The header read "Acupuncture fo…", and "Next" in the footer was cut on 2 pages."""
+    page = browsing.page("phone-light")
+    page.goto(browsing.url(path))
+    cut = page.evaluate("""() => [...document.querySelectorAll('.md-header__topic .md-ellipsis, .md-footer__title .md-ellipsis')]
+      .filter((e) => e.scrollWidth > e.clientWidth + 1 || e.scrollHeight > e.clientHeight + 1 ||
+                     e.getBoundingClientRect().bottom > e.closest('.md-header, .md-footer').getBoundingClientRect().bottom)
+      .map((e) => `${e.textContent.trim()}: ${e.scrollWidth}px of ${e.clientWidth}px`)""")
+    assert not cut, f"/{path}: titles cut off:\n" + "\n".join(cut)

@@ -107,7 +107,9 @@ def test_citation_preview_is_wired_to_the_reference_for_screen_readers(site):
     page = site.html("clinical-studies/")
     for link in page.select("a.citation-link"):
         described = page.select_one(f"#{link['aria-describedby']}")
-        assert described is not None and "reference" in described["class"]
+        # The reference's own text: not its downloads and "Cited in" links (issue 23).
+        assert described is not None and "reference-text" in described["class"]
+        assert described.find_parent("li", class_="reference")["id"] == link["href"].removeprefix("#")
     scripts = [s.get("src", "") for s in page.select("script")]
     assert any(s.endswith("citation-preview.js") for s in scripts)
 

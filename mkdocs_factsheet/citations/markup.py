@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import html
 import re
+from urllib.parse import urlsplit
 
 from .bibliography import WEB_ADDRESS
 
@@ -31,8 +32,9 @@ AFTER_SEARCH = re.compile(r"<!-- after-search:(\S+) -->(.*?)<!-- /after-search -
 
 def in_text(pandoc_html: str, number: int) -> str:
     # The link names the work; aria-describedby lets a screen reader read the full reference
-    # (listed at the end of the same page) when the link takes focus.
-    linked = PANDOC_LINK.sub(r'<a href="#ref-\1" class="citation-link" role="doc-biblioref" aria-describedby="ref-\1">', pandoc_html)
+    # (listed at the end of the same page) when the link takes focus: the reference's text
+    # only, not its links, downloads and "Cited in" list.
+    linked = PANDOC_LINK.sub(r'<a href="#ref-\1" class="citation-link" role="doc-biblioref" aria-describedby="ref-\1-text">', pandoc_html)
     return linked.replace('<span class="citation"', f'<span class="citation" id="cite-{number}"', 1)
 
 
@@ -55,7 +57,7 @@ def reference_list(items: list[str], bibliography: bool) -> str:
 
 
 def reference_item(key: str, badge_html: str, reference_html: str, links: str, backlinks: str) -> str:
-    parts = [badge_html.strip(), f'<span class="reference-text">{reference_html}</span>', links, backlinks]
+    parts = [badge_html.strip(), f'<span class="reference-text" id="ref-{html.escape(key)}-text">{reference_html}</span>', links, backlinks]
     return f'<li class="reference" id="ref-{html.escape(key)}">{" ".join(p for p in parts if p)}</li>'
 
 
@@ -88,7 +90,10 @@ def identifier_links(fields: dict[str, str], key: str, name: str, downloads_url:
     if pmid := fields.get("pmid"):
         links.append(f'<a class="reference-pubmed" href="https://pubmed.ncbi.nlm.nih.gov/{html.escape(pmid)}/">PubMed: {html.escape(pmid)}</a>')
     if not links and (url := fields.get("url")) and WEB_ADDRESS.match(url):  # bibliography.py reports any other
-        links.append(f'<a class="reference-url" href="{html.escape(url)}">{html.escape(url)}</a>')
+        # Named by its site ("Web page at nice.org.uk"), not read out character by character;
+        # print and the PDF add the full address after it.
+        site = (urlsplit(url).hostname or url).removeprefix("www.")
+        links.append(f'<a class="reference-url" href="{html.escape(url)}">Web page at {html.escape(site)}</a>')
     download_links = [
         f'<a class="reference-export" href="{downloads_url}/references.{kind}" download="{html.escape(key)}.{kind}" '
         f'data-key="{html.escape(key)}">{label}<span class="visually-hidden"> for {html.escape(name)}</span></a>'

@@ -136,7 +136,11 @@ class ReferenceLists:
             cited = self.formatted.citations.get(f"[@{key}]")
             return self.cited_name(key) if cited else html.escape(self.short_name(key))
 
+        def identifiers(key: str) -> str:  # so that a pasted DOI or PubMed number finds its work
+            data = self.as_data(key)
+            return "".join(f" {html.escape(data[field])}" for field in ("doi", "pmid") if data.get(field))
+
         return "".join(
-            f'<h2 id="ref-{html.escape(key)}">{title(key)}</h2><p>{markup.plain(self.badge(key) + " " + self.formatted.entries.get(key, ""))}</p>'
+            f'<h2 id="ref-{html.escape(key)}">{title(key)}</h2><p>{markup.plain(self.badge(key) + " " + self.formatted.entries.get(key, ""))}{identifiers(key)}</p>'
             for key in keys
         )

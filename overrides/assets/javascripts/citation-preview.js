@@ -2,8 +2,8 @@
 // (copied from the page's own reference list) next to it, below the citation or, where the
 // screen has no room below, above it. The pointer can travel from the citation into the preview
 // (to use its links): leaving both closes it after a moment. Escape, tapping elsewhere or
-// following the citation closes it. Screen readers already hear the reference through
-// aria-describedby.
+// following the citation closes it. The preview follows its citation in the page, so Tab reaches
+// its links. Screen readers already hear the reference through aria-describedby.
 (() => {
   const touch = window.matchMedia("(hover: none)");
   const GAP = 6; // px between the citation and its preview
@@ -33,8 +33,14 @@
     const top = downwards ? box.bottom + GAP : box.top - GAP - height;
     const width = preview.offsetWidth;
     const left = Math.min(Math.max(MARGIN, box.left), document.documentElement.clientWidth - width - MARGIN);
-    preview.style.left = `${left + window.scrollX}px`;
-    preview.style.top = `${top + window.scrollY}px`;
+    // The preview sits in the text, so it is placed from the box it is positioned in: the
+    // document (whose corner has scrolled off by scrollX, scrollY) or a positioned ancestor.
+    const container = preview.offsetParent ?? document.body;
+    const inPage = container === document.body;
+    const origin = inPage ? { left: -window.scrollX, top: -window.scrollY } : container.getBoundingClientRect();
+    const inner = inPage ? { left: 0, top: 0 } : { left: container.scrollLeft - container.clientLeft, top: container.scrollTop - container.clientTop };
+    preview.style.left = `${left - origin.left + inner.left}px`;
+    preview.style.top = `${top - origin.top + inner.top}px`;
     preview.dataset.side = downwards ? "below" : "above";
   }
 
@@ -45,16 +51,18 @@
     hide();
     preview = document.createElement("div");
     preview.className = "citation-preview";
-    preview.setAttribute("role", "tooltip");
     const reference = entry.cloneNode(true);
     reference.querySelector(".reference-backlinks")?.remove();
+    for (const element of reference.querySelectorAll("[id]")) element.removeAttribute("id");
     preview.innerHTML = reference.innerHTML;
     const jump = document.createElement("a");
     jump.href = link.hash;
     jump.className = "citation-preview__jump";
     jump.textContent = "Go to the reference list";
     preview.append(jump);
-    document.body.append(preview);
+    // Right after the citation, so that Tab goes on from the citation into the preview's links
+    // (DOI, PubMed, downloads) and from them to the rest of the text.
+    link.after(preview);
     place(link);
     owner = link;
   }
@@ -96,13 +104,23 @@
     else if (insidePreview(event.target)) clearTimeout(closing);
     else if (preview) hideSoon();
   });
+  let returning = false; // the focus is on its way back from a preview to its citation
   document.addEventListener("focusin", (event) => {
+    if (returning) return;
     const link = citationLink(event.target);
     if (link) show(link);
     else if (preview && !insidePreview(event.target)) hide();
   });
+  // A phone turned, or a window resized: the preview belongs where its citation was.
+  window.addEventListener("resize", () => owner && place(owner));
+  // Escape closes the preview; from inside it, the focus goes back to its citation.
   document.addEventListener("keydown", (event) => {
-    if (event.key === "Escape") hide();
+    if (event.key !== "Escape" || !preview) return;
+    const back = insidePreview(document.activeElement) ? owner : null;
+    hide();
+    returning = true;
+    back?.focus();
+    returning = false;
   });
   // Following a citation (or the preview's own link), going back, or returning to the page
   // from the browser's cache: the preview belonged to the moment before, so it goes.

@@ -43,6 +43,9 @@
       return ascending ? order(x, y) : order(y, x);
     });
     body.append(...rows);
+    // Said aloud: re-sorting changes nothing under the focus, so a screen reader heard nothing.
+    const status = table.closest(".evidence-table").querySelector(".evidence-table__status");
+    if (status) status.textContent = `Sorted by ${button.textContent.trim()}, ${ascending ? "ascending" : "descending"}.`;
   }
 
   function enhance(table) {
@@ -63,7 +66,10 @@
     const hint = document.createElement("p");
     hint.className = "evidence-table__hint";
     hint.textContent = "Select a column heading to sort the table by it.";
-    table.closest(".evidence-table").prepend(hint);
+    const status = document.createElement("p");
+    status.className = "evidence-table__status visually-hidden";
+    status.setAttribute("role", "status");
+    table.closest(".evidence-table").prepend(hint, status);
   }
 
   const run = () => document.querySelectorAll(".evidence-table table").forEach(enhance);
