@@ -57,7 +57,7 @@ def extension(tmp_path_factory) -> CitationsExtension:
 
 
 WITT = ('<span class="citation" id="cite-{n}" data-cites="witt2006">{before}<a href="#ref-witt2006" class="citation-link" '
-        'role="doc-biblioref" aria-describedby="ref-witt2006">{text}</a>{after}</span>')
+        'role="doc-biblioref" aria-describedby="ref-witt2006-text">{text}</a>{after}</span>')
 
 
 def test_a_citation_becomes_its_formatted_link(extension):
