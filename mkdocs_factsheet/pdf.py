@@ -34,6 +34,7 @@ HOME_CHAPTER = "Overview"  # the home page's chapter, whose heading on the site 
 ID = re.compile(r'\bid="([^"]+)"')
 HREF = re.compile(r'\bhref="([^"]*)"')
 CURRENCY_NOTE = re.compile(r'<aside class="admonition info evidence-currency".*?</aside>', re.DOTALL)
+SAFETY_NET = re.compile(r'<aside class="admonition danger safety-net".*?</aside>', re.DOTALL)
 
 
 class Edition:
@@ -201,8 +202,9 @@ class PdfPlugin(BasePlugin[PdfConfig]):
         if self.edition:
             # The dated note on how current the evidence is (overrides/partials/evidence-currency.html)
             # is part of the page's template, not its content: the PDF's chapter opens with it too.
-            note = CURRENCY_NOTE.search(output)
-            self.edition.pages[page.url] = (page.title, (note.group(0) if note else "") + page.content)
+            # So is the safety line (overrides/partials/safety-net.html), which comes first.
+            notes = [m.group(0) for m in (SAFETY_NET.search(output), CURRENCY_NOTE.search(output)) if m]
+            self.edition.pages[page.url] = (page.title, "".join(notes) + page.content)
         return output
 
     def on_post_build(self, config):

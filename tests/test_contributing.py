@@ -114,8 +114,8 @@ def test_adding_a_page_and_a_study_as_the_guide_says(project):
     nav_line = next(line for line in blocks("yaml")[0].splitlines() if "exercise-and-acupuncture.md" in line)
     config = project / "mkdocs.yml"
     config.write_text(config.read_text(encoding="utf-8").replace(
-        "  - How acupuncture can help: how-acupuncture-can-help.md\n",
-        f"  - How acupuncture can help: how-acupuncture-can-help.md\n{nav_line}\n"), encoding="utf-8")
+        "  - What the research says: how-acupuncture-can-help.md\n",
+        f"  - What the research says: how-acupuncture-can-help.md\n{nav_line}\n"), encoding="utf-8")
     result = mkdocs("build", "--strict", cwd=project, env=env)
     assert result.returncode == 0, result.stderr
 
@@ -126,13 +126,26 @@ def test_adding_a_page_and_a_study_as_the_guide_says(project):
     line = len(text.splitlines()) + 2
     result = mkdocs("build", "--strict", cwd=project, env=env)
     assert result.returncode == 1
-    assert errors(result) == [f"evidence-table: docs/evidence.md:{line}: cites nice2016, which has no row in docs/evidence-table.md: add one"]
+    assert errors(result) == [
+        f"evidence-table: docs/evidence.md:{line}: cites nice2016, which has no row in docs/evidence-table.md: add one",
+        # The page is covered by the evidence ledger (covered_pages in mkdocs.yml): the sentence needs its entry.
+        f"evidence-ledger: docs/evidence.md:{line}: this sentence cites nice2016 but has no entry in evidence/claims/evidence.yml: add one (./run ledger missing docs/evidence.md prints it)",
+    ]
 
     # Add its row, in the form the guide shows.
     row = next(block for block in blocks("markdown") if block.startswith("| [@"))
     table = project / "docs" / "evidence-table.md"
     table_text = table.read_text(encoding="utf-8")
     last_row = [line for line in table_text.splitlines() if line.startswith("| [@")][-1]
-    table.write_text(table_text.replace(last_row, last_row + "\n" + row.strip().replace("[@yuan2008]", "[@nice2016]")), encoding="utf-8")
+    table.write_text(table_text.replace(last_row, last_row + "\n" + row.strip().replace("[@yuan2008]", "[@nice2016]").replace("Systematic review, best-evidence synthesis (23 trials)", "Guideline")), encoding="utf-8")
+    # And the ledger's entries, as the guide says: ask for them, fill in what the source says.
+    for page in ("evidence", "evidence-table"):
+        printed = subprocess.run([".venv/bin/python", "-m", "mkdocs_factsheet.ledger", "missing", f"docs/{page}.md"],
+                                 cwd=project, capture_output=True, text=True, check=True).stdout
+        assert printed.count("- says:") == 1, printed
+        filled = (printed.replace('source: ""', 'source: "Do not offer acupuncture for managing low back pain"')
+                  .replace('seen: ""', 'seen: "NICE NG59"').replace("checked:  ", "checked: 2026-12-01  "))
+        claims = project / "evidence" / "claims" / f"{page}.yml"
+        claims.write_text(claims.read_text(encoding="utf-8") + "\n" + filled, encoding="utf-8")
     result = mkdocs("build", "--strict", cwd=project, env=env)
     assert result.returncode == 0, result.stderr

@@ -96,7 +96,8 @@ def test_workflow_tests_on_every_push_and_pull_request_and_publishes_only_main()
     assert "./run test" in runs and "./run build" in runs
     assert runs.index("./run test") < runs.index("./run build")
     publish_build = next(step for step in build["steps"] if step.get("run") == "./run build")
-    assert set(publish_build["env"]) == {"SITE_URL", "EDIT_URI"}, "mkdocs.yml reads the address and edit links"
+    assert set(publish_build["env"]) == {"SITE_URL", "EDIT_URI", "FACTSHEET_CONTACT"}, "mkdocs.yml reads the address, edit links and contact"
+    assert publish_build["env"]["FACTSHEET_CONTACT"].endswith("/issues', github.server_url, github.repository) }}"), "the repository's issues page until the owner gives an address"
     uses = {step["uses"].split("@")[0]: step for job in flow["jobs"].values() for step in job["steps"] if "uses" in step}
     checkout = uses["actions/checkout"]["with"]
     assert checkout["fetch-depth"] == 0 and checkout["persist-credentials"] is False

@@ -215,7 +215,8 @@ def test_each_study_needs_one_row_in_the_evidence_table(tmp_path):
     row_line = next(i for i, line in enumerate(table.read_text(encoding="utf-8").splitlines(), 1) if "[@nice2016]" in line)
     result = mkdocs("build", "--strict", cwd=project, env={CLOCK: "2026-12-01", "FACTSHEET_PDF": "off"})
     assert result.returncode == 1 and "Traceback" not in result.stderr
-    assert errors(result) == [
+    # (The evidence ledger also names the row's entry, whose key no longer matches: its own tests cover that.)
+    assert [e for e in errors(result) if e.startswith("evidence-table:")] == [
         f"evidence-table: docs/evidence.md:{cited}: cites yuan2008, which has no row in docs/evidence-table.md: add one",
         f"evidence-table: docs/evidence-table.md:{row_line}: has a row for nice2016, which none of docs/evidence.md, "
         "docs/clinical-studies.md, docs/physiological-studies.md cites: cite it there or remove the row",

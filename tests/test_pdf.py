@@ -22,7 +22,7 @@ def text(pdf):
 
 
 def test_pdf_is_a4_with_a_sensible_number_of_pages(pdf):
-    assert 10 <= len(pdf.pages) <= 40
+    assert 10 <= len(pdf.pages) <= 50  # 42 after issue 20 added the safety line, harms and today's evidence
     width, height = (float(x) for x in pdf.pages[0].mediabox[2:])
     assert (round(width / 72 * 25.4), round(height / 72 * 25.4)) == (210, 297)
 
@@ -331,3 +331,14 @@ def test_pdf_opens_with_its_bookmarks_and_has_a_creation_date(pdf):
     assert pdf.outline, "no bookmarks"
     assert pdf.trailer["/Root"].get("/PageMode") == "/UseOutlines", "the bookmarks do not open with the PDF"
     assert pdf.metadata.creation_date is not None, "no creation date"
+
+
+def test_each_chapter_but_the_overview_opens_with_the_safety_line(pdf):
+    """Issue 20, item 2: the PDF edition carries the safety line (overrides/partials/safety-net.html)
+    at the start of every chapter; the overview gives the full lists of warning signs instead."""
+    pages = [" ".join((page.extract_text() or "").split()) for page in pdf.pages]
+    with_line = [i for i, page in enumerate(pages) if "New or worsening back pain?" in page]
+    chapters = len([p for p in pages if "How up to date is this?" in p])
+    assert len(with_line) >= chapters - 1 >= 8, f"safety line on pages {with_line}"
+    first = pages[with_line[0]]
+    assert "Call 999" in first and "call 111" in first and "not a substitute for advice from your GP" in first

@@ -101,6 +101,8 @@ class ReferenceLists:
         """One list item; all but its backlinks made once per build for each address of the downloads folder."""
         if (key, downloads_url) not in self.items:
             entry, name = self.bibliography.entries[key], self.short_name(key)
+            if self.formatted.citations.get(f"[@{key}]"):  # "Sherman 2009a", not "Sherman 2009" twice
+                name = html.unescape(self.cited_name(key))
             self.items[key, downloads_url] = (
                 self.badge(key), self.formatted.entries.get(key, html.escape(key)),
                 markup.identifier_links(entry.fields, key, name, downloads_url),
