@@ -35,7 +35,9 @@ def linked_outside(files, root: Path, *folders: str | None) -> list[Problem]:
         if source is None or not any(_inside(source, folder) for folder in own):
             continue  # generated, or a theme's own file
         target = source.resolve()
-        if not _inside(target, root):
+        # A file of the project's folder, wherever mkdocs.yml puts that folder, is not a link out.
+        folder = next(folder for folder in own if _inside(source, folder))
+        if not _inside(target, root.resolve()) and not _inside(target, folder.resolve()):
             files.remove(file)
             where = source.relative_to(root).as_posix() if _inside(source, root) else str(source)
             problems.append(Problem(f"a symbolic link to {target}, outside the project, which would be published: "

@@ -10,7 +10,7 @@ import textwrap
 
 import pytest
 
-from conftest import ROOT, errors
+from helpers import ROOT, errors
 from mkdocs_factsheet import ledger
 from mkdocs_factsheet.ledger import Rules, check, read_ledger, sentences
 
