@@ -10,7 +10,7 @@ import textwrap
 
 import pytest
 
-from helpers import ROOT, errors
+from helpers import ROOT, Preview, errors
 from mkdocs_factsheet import ledger
 from mkdocs_factsheet.ledger import Rules, check, read_ledger, sentences
 
@@ -450,11 +450,10 @@ def test_the_build_renders_the_corrections_list_and_the_counts(fixture_site, mon
             "Works with their design recorded 1 of 3", "Randomised controlled trial 1"} <= rows
 
 
+@pytest.mark.serve
 def test_the_preview_box_shows_a_ledger_problem_on_its_page_until_it_is_fixed(fixture_site):
     """A real `mkdocs serve` of a small site: rewording a sentence without its `says` puts the
     problem at the top of the page in the browser; updating `says` clears it."""
-    from preview import Preview
-
     built = ledger_site(fixture_site, SITE_CLAIMS)
     config = built.path / "mkdocs.yml"
     config.write_text(config.read_text(encoding="utf-8") + "  - editor-preview\n", encoding="utf-8")  # the plugin watches evidence/

@@ -46,6 +46,7 @@ PUBLISHED_FIELDS = frozenset({
     "author", "editor", "title", "journal", "booktitle", "year", "date", "month", "volume", "number", "issue",
     "pages", "chapter", "edition", "series", "publisher", "institution", "organization", "school", "address",
     "location", "type", "howpublished", "doi", "pmid", "pmcid", "url", "isbn", "issn",
+    "note",  # printed with the reference by every style: here, which fields no public record showed
     "status", "replacement",  # this site's own: see STATUSES
 })
 # Read, then turned into published fields: biblatex's names, and a parent entry's key.

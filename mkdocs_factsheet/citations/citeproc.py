@@ -21,7 +21,7 @@ import pypandoc
 from .cache import Cache
 
 # Bump when what the cache holds would change for the same inputs.
-CACHE_FORMAT = 6
+CACHE_FORMAT = 7
 
 PANDOC_CITATION = re.compile(r'<div id="c(\d+)">\s*<p>(.*?)</p>\s*</div>', re.DOTALL)
 PANDOC_ENTRY = re.compile(r'<div id="ref-([^"]+)" class="csl-entry"[^>]*>\s*(.*?)\s*</div>', re.DOTALL)
