@@ -90,7 +90,7 @@ def copy_project(dest: Path) -> Path:
         return {n for n in names if n == "__pycache__" or (top and n in SKIP_TOP)}
 
     shutil.copytree(ROOT, dest, ignore=ignore, symlinks=True)
-    # "Last changed" comes from git history (overrides/hooks/last_changed.py): one commit of it.
+    # "Last changed" comes from git history (mkdocs_factsheet/last_changed.py): one commit of it.
     identity = ["-c", "user.name=bench", "-c", "user.email=bench@localhost"]
     for command in (["init", "-q"], ["add", "-A"], [*identity, "commit", "-q", "-m", "copy"]):
         subprocess.run(["git", *command], cwd=dest, check=True, capture_output=True)

@@ -4,10 +4,11 @@ MkDocs prints problems only in the terminal, and when a rebuild raises it stops 
 request ("The server will appear stuck until build errors are resolved") until the next good
 build. This plugin, only under `mkdocs serve`:
 
-- collects every WARNING and ERROR logged while the site builds (a logging handler attached for
-  the build and removed after it) and puts a problem box at the top of every page: each problem
-  as the same `file:line: message` line the build prints, those of the page itself first, the
-  others linking to their page. The live reload shows the next build's box, or none;
+- collects every WARNING and ERROR logged while the site builds (a logging handler on the
+  engine's logger, attached for the build and removed after it), each as the Problem its record
+  carries (problems.py; a message logged without one is shown as it is, unlocated), and puts a
+  problem box at the top of every page: each problem as the same `file:line: message` line the
+  build prints, those of the page itself first, the others linking to their page. The live reload shows the next build's box, or none;
 - keeps the theme's compiled templates from one rebuild to the next (they are recompiled when
   they change);
 - keeps the preview answering when a rebuild fails anyway (a mistake in mkdocs.yml, which MkDocs
@@ -27,7 +28,6 @@ import logging
 import re
 import shutil
 import tempfile
-from dataclasses import dataclass
 from pathlib import Path
 
 import yaml
@@ -36,36 +36,14 @@ from mkdocs.exceptions import Abort, BuildError, ConfigurationError
 from mkdocs.plugins import BasePlugin, event_priority, get_plugin_logger
 from mkdocs.utils import get_relative_url
 
-from mkdocs_factsheet.messages import MessageLocator, yaml_problem
+from mkdocs_factsheet.messages import MessageLocator, docs_path, engine_logger, yaml_problem
+from mkdocs_factsheet.problems import Problem, from_record, report
 
 log = get_plugin_logger("editor-preview")
 
-# `file:line: message`, as every check of this site reports a problem; a plugin's logger name may
-# come first ("citations: docs/evidence.md:14: …").
-LOCATED = re.compile(r"^(?:[\w-]+: )?(?P<file>[^\s:'\"][^:\n]*?\.(?:md|bib|ya?ml|csl)):(?P<line>\d+):(?:\d+:)? (?P<message>.+)$")
-SUMMARY = re.compile(r"listed above\.?$|^Aborted with ")
+# MkDocs' own line when a rebuild is given up: the problems before it are listed themselves.
+ABORTED = "Aborted with "
 BOX_START, BOX_END = "<!-- editor-preview problems -->", "<!-- /editor-preview problems -->"
-
-
-@dataclass(frozen=True)
-class Problem:
-    level: str  # "Error" or "Warning"
-    file: str | None  # as the editor sees it: docs/evidence.md, references.bib, mkdocs.yml
-    line: int | None
-    message: str
-
-    @classmethod
-    def from_text(cls, level: str, text: str) -> Problem:
-        if match := LOCATED.match(text):
-            return cls(level, match["file"], int(match["line"]), match["message"])
-        return cls(level, None, None, re.sub(r"^[\w-]+: ", "", text, count=1) if ": " in text[:30] else text)
-
-    @property
-    def where(self) -> str:
-        return f"{self.file}:{self.line}" if self.file else ""
-
-    def __str__(self) -> str:
-        return f"{self.where}: {self.message}" if self.file else self.message
 
 
 class ProblemCollector(logging.Handler):
@@ -76,20 +54,18 @@ class ProblemCollector(logging.Handler):
         self.problems: list[Problem] = []
 
     def emit(self, record: logging.LogRecord) -> None:
-        level = "Error" if record.levelno >= logging.ERROR else "Warning"
-        for text in record.getMessage().splitlines():
-            if SUMMARY.search(text):
-                continue  # "3 citation problem(s), listed above.": the lines themselves are listed
-            problem = Problem.from_text(level, text.strip())
-            if text.strip() and problem not in self.problems:
+        if record.getMessage().startswith(ABORTED):
+            return  # MkDocs gave up: the problems themselves are listed
+        for problem in from_record(record):
+            if problem.message.strip() and problem not in self.problems:
                 self.problems.append(problem)
 
     def __enter__(self) -> ProblemCollector:
-        logging.getLogger("mkdocs").addHandler(self)
+        engine_logger().addHandler(self)
         return self
 
     def __exit__(self, *exc) -> None:
-        logging.getLogger("mkdocs").removeHandler(self)
+        engine_logger().removeHandler(self)
 
 
 class EditorPreviewPlugin(BasePlugin):
@@ -99,7 +75,6 @@ class EditorPreviewPlugin(BasePlugin):
         self.serving = False
         self.collector: ProblemCollector | None = None
         self.locator: MessageLocator | None = None
-        self.docs_dir = "docs"
         self.site_dir: Path | None = None
         self.last_good: Path | None = None  # a copy of the last site that built, to serve if one does not
         self.pages: dict[str, str] = {}  # page file as the editor names it (docs/x.md) -> site URL
@@ -113,7 +88,6 @@ class EditorPreviewPlugin(BasePlugin):
 
     @event_priority(100)  # first, so that no message of the build is missed
     def on_config(self, config):
-        self.docs_dir = Path(config.docs_dir).name
         if self.locator:
             self.locator.detach()
         self.locator = MessageLocator(config.docs_dir, config.config_file_path)
@@ -134,7 +108,7 @@ class EditorPreviewPlugin(BasePlugin):
         return env
 
     def on_post_page(self, output, page, config):
-        self.pages[f"{self.docs_dir}/{page.file.src_uri}"] = page.url
+        self.pages[docs_path(config, page.file.src_uri)] = page.url
         return output
 
     @event_priority(-100)  # last: after every other plugin has had its say
@@ -188,7 +162,7 @@ class EditorPreviewPlugin(BasePlugin):
         """Says why the rebuild failed, in one line, and serves the last good site with the problems."""
         problems = self.collector.problems if self.collector else []
         if reason := failure_reason(error):
-            log.error(reason)  # and so collected
+            report(log, reason)  # and so collected
         self._finish()
         log.warning("The preview shows the last version of the site that built, with the problems above, until they are fixed.")
         if self.site_dir and self.last_good:
@@ -196,7 +170,7 @@ class EditorPreviewPlugin(BasePlugin):
             site_dir = self.site_dir
             written = lambda folder, names: [n for n in names if (site_dir / Path(folder).relative_to(self.last_good) / n).is_file()]  # noqa: E731
             shutil.copytree(self.last_good, site_dir, dirs_exist_ok=True, ignore=written)
-        self._show(problems or [Problem("Error", None, None, "the site could not be rebuilt (see the terminal)")], failed=True)
+        self._show(problems or [Problem("the site could not be rebuilt (see the terminal)")], failed=True)
 
     def _keep_last_good(self) -> None:
         if self.site_dir is None:
@@ -237,8 +211,8 @@ class EditorPreviewPlugin(BasePlugin):
         return line if len(line) <= 200 else line[:199] + "…"
 
 
-def failure_reason(error: BaseException) -> str | None:
-    """One line for a rebuild that raised, or None where the build has already said why."""
+def failure_reason(error: BaseException) -> Problem | None:
+    """Why a rebuild raised, or None where the build has already said why."""
     if isinstance(error, Abort):
         return None  # "Aborted with …": the problems were logged before it
     if isinstance(error, ConfigurationError):
@@ -246,11 +220,11 @@ def failure_reason(error: BaseException) -> str | None:
         if isinstance(cause, yaml.YAMLError):
             name = Path(getattr(getattr(cause, "problem_mark", None), "name", "mkdocs.yml")).name
             line, message = yaml_problem(cause)
-            return f"{name}:{line}: {message}"
-        return f"mkdocs.yml: {' '.join(str(error).split())}"
+            return Problem(message, name, line)
+        return Problem(" ".join(str(error).split()), "mkdocs.yml")
     if isinstance(error, BuildError):
-        return " ".join(str(error).split())
-    return f"the site could not be rebuilt: {type(error).__name__}: {error} (`mkdocs serve -v` shows where)"
+        return Problem(" ".join(str(error).split()))
+    return Problem(f"the site could not be rebuilt: {type(error).__name__}: {error} (`mkdocs serve -v` shows where)")
 
 
 STYLE = """
@@ -284,16 +258,16 @@ def problem_box(problems: list[Problem], this_page: str | None, page_url: str, p
     ) + "Only the preview shows this box; it updates each time you save."
 
     def item(problem: Problem, link: bool) -> str:
-        level = f'<span class="level level-{problem.level.lower()}">{problem.level}:</span> '
+        level = f'<span class="level level-{problem.severity}">{problem.severity.capitalize()}:</span> '
         if not problem.file:
-            return f"<li>{level}{html.escape(problem.message)}</li>"
+            return f"<li>{level}{html.escape(problem.text)}</li>"
         where = html.escape(problem.where)
         url = pages.get(problem.file)
         if link and url is not None:
             where = f'<a href="{html.escape(get_relative_url(url, page_url) if page_url else url or "./")}">{where}</a>'
         source = source_line(problem)
         quoted = f'<code class="source">{problem.line} │ {html.escape(source)}</code>' if source else ""
-        return f'<li>{level}<span class="where">{where}</span>: {html.escape(problem.message)}{quoted}</li>'
+        return f'<li>{level}<span class="where">{where}</span>: {html.escape(problem.text)}{quoted}</li>'
 
     parts = [f'<h2 id="editor-preview-title">{html.escape(title)}</h2><p>{intro}</p>']
     if here:

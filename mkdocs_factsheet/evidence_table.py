@@ -8,7 +8,7 @@ in `./run build`, not only from a test. Configured in mkdocs.yml:
           table: evidence-table.md
           pages: [evidence.md, clinical-studies.md, physiological-studies.md]
 
-Which works a page cites comes from the citation module, as `page.meta["references"]` (a list
+Which works a page cites comes from the citations plugin, as `page.meta["works_cited"]` (a list
 of dicts with a "key"): this plugin reads no citation syntax itself. The line it names is where
 the key is first written on the page.
 """
@@ -21,6 +21,9 @@ from mkdocs.config import config_options
 from mkdocs.config.base import Config
 from mkdocs.plugins import BasePlugin, event_priority, get_plugin_logger
 
+from mkdocs_factsheet.messages import docs_path
+from mkdocs_factsheet.problems import Problem, report
+
 log = get_plugin_logger("evidence-table")
 
 
@@ -31,7 +34,7 @@ class EvidenceTableConfig(Config):
 
 class EvidenceTablePlugin(BasePlugin[EvidenceTableConfig]):
     def on_pre_build(self, config):
-        self.docs = config.docs_dir.replace("\\", "/").rstrip("/").rsplit("/", 1)[-1]
+        self.docs = docs_path(config, "").rstrip("/")
         self.cited: dict[str, list[str]] = {}  # page src_uri -> keys it cites, in order
         self.sources: dict[str, str] = {}
 
@@ -44,19 +47,19 @@ class EvidenceTablePlugin(BasePlugin[EvidenceTableConfig]):
     def on_post_build(self, config):
         table = self.config.table
         if table not in self.cited:
-            log.warning(f"mkdocs.yml: the evidence-table plugin names {self.docs}/{table}, which is not a page of the site")
+            report(log, Problem(f"the evidence-table plugin names {self.docs}/{table}, which is not a page of the site", "mkdocs.yml", severity="warning"))
             return
         for problem in table_problems(self.cited, self.sources, table, self.config.pages, self.docs):
-            log.warning(problem)
+            report(log, problem)
 
     def _note(self, page) -> None:
-        keys = [r["key"] for r in page.meta.get("references", []) if isinstance(r, dict) and "key" in r]
+        keys = [r["key"] for r in page.meta.get("works_cited", []) if isinstance(r, dict) and "key" in r]
         self.cited[page.file.src_uri] = keys
         self.sources[page.file.src_uri] = page.file.content_string
 
 
-def table_problems(cited: dict[str, list[str]], sources: dict[str, str], table: str, pages: list[str], docs: str) -> list[str]:
-    """One `docs/page.md:LINE: …` line per study without a row, and per row without a study."""
+def table_problems(cited: dict[str, list[str]], sources: dict[str, str], table: str, pages: list[str], docs: str) -> list[Problem]:
+    """One warning per study without a row (at its citation), and per row without a study (at the row)."""
     rows = cited.get(table, [])
     problems = []
     studied: dict[str, str] = {}
@@ -65,12 +68,13 @@ def table_problems(cited: dict[str, list[str]], sources: dict[str, str], table: 
             studied.setdefault(key, page)
             if key not in rows:
                 line = line_of_key(sources.get(page, ""), key)
-                problems.append(f"{docs}/{page}:{line}: cites {key}, which has no row in {docs}/{table}: add one")
+                problems.append(Problem(f"cites {key}, which has no row in {docs}/{table}: add one", f"{docs}/{page}", line, severity="warning"))
     for key in rows:
         if key not in studied:
             line = line_of_key(sources.get(table, ""), key)
             listed = ", ".join(f"{docs}/{p}" for p in pages)
-            problems.append(f"{docs}/{table}:{line}: has a row for {key}, which none of {listed} cites: cite it there or remove the row")
+            problems.append(Problem(f"has a row for {key}, which none of {listed} cites: cite it there or remove the row",
+                                    f"{docs}/{table}", line, severity="warning"))
     return problems
 
 

@@ -10,17 +10,20 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+from .problems import Problem
 
-def outside_option(root: Path, config_file: str, option: str, value: str) -> str | None:
+
+def outside_option(root: Path, config_file: str, option: str, value: str) -> Problem | None:
     """A problem if the file an option of mkdocs.yml names resolves outside the project folder
     (through `..`, an absolute path or a symbolic link)."""
     if _inside(Path(root, value).resolve(), root):
         return None
-    return (f"{_located(root, config_file, option)}: plugins: citations: {option} '{value}' is outside the project folder: "
-            f"name a file inside it, e.g. {option}: {'references.bib' if option == 'bib_file' else 'overrides/citation-style.csl'}")
+    return Problem(f"plugins: citations: {option} '{value}' is outside the project folder: name a file inside it, "
+                   f"e.g. {option}: {'references.bib' if option == 'bib_file' else 'overrides/citation-style.csl'}",
+                   *_located(root, config_file, option))
 
 
-def linked_outside(files, root: Path, *folders: str | None) -> list[str]:
+def linked_outside(files, root: Path, *folders: str | None) -> list[Problem]:
     """Takes out of the site every file from the project's own folders (docs/, the theme's
     overrides) that is a symbolic link, or inside a linked folder, pointing outside the project;
     one problem each. The theme's installed files are not the project's: a .venv/ linked from
@@ -37,8 +40,8 @@ def linked_outside(files, root: Path, *folders: str | None) -> list[str]:
         if not _inside(target, root.resolve()) and not _inside(target, folder.resolve()):
             files.remove(file)
             where = source.relative_to(root).as_posix() if _inside(source, root) else str(source)
-            problems.append(f"{where}: a symbolic link to {target}, outside the project, which would be published: "
-                            f"copy the file into the project, or delete the link")
+            problems.append(Problem(f"a symbolic link to {target}, outside the project, which would be published: "
+                                    f"copy the file into the project, or delete the link", where))
     return problems
 
 
@@ -46,35 +49,35 @@ def _inside(path: Path, root: Path) -> bool:
     return path == root or root in path.parents
 
 
-def _located(root: Path, config_file: str, option: str) -> str:
-    """`mkdocs.yml:57`: the config file and the line that sets the option."""
+def _located(root: Path, config_file: str, option: str) -> tuple[str, int | None]:
+    """(`mkdocs.yml`, 57): the config file and the line that sets the option."""
     path = Path(config_file)
     name = path.name
     try:
         lines = path.read_text(encoding="utf-8").splitlines()
     except OSError:
-        return name
+        return name, None
     for number, line in enumerate(lines, 1):
         if re.match(rf"\s*{re.escape(option)}\s*:", line):
-            return f"{name}:{number}"
-    return name
+            return name, number
+    return name, None
 
 
-def nav_citation_problems(titles, config_file: str, cited) -> list[str]:
+def nav_citation_problems(titles, config_file: str, cited) -> list[Problem]:
     """A citation in a nav title is shown as typed (MkDocs prints nav titles as they are):
     one problem each, at its line of mkdocs.yml. `cited` finds a citation in a text."""
     problems = []
     for title in titles:
         if cited(title):
-            problems.append(f"{_located_text(config_file, title)}: the nav title '{title}' holds a citation, which "
-                            f"would be shown as typed: name the page in words, and cite on the page")
+            problems.append(Problem(f"the nav title '{title}' holds a citation, which would be shown as typed: "
+                                    f"name the page in words, and cite on the page", *_located_text(config_file, title)))
     return problems
 
 
-def _located_text(config_file: str, text: str) -> str:
+def _located_text(config_file: str, text: str) -> tuple[str, int | None]:
     path = Path(config_file)
     try:
         lines = path.read_text(encoding="utf-8").splitlines()
     except OSError:
-        return path.name
-    return next((f"{path.name}:{n}" for n, line in enumerate(lines, 1) if text in line), path.name)
+        return path.name, None
+    return next(((path.name, n) for n, line in enumerate(lines, 1) if text in line), (path.name, None))

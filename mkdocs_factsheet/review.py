@@ -2,7 +2,7 @@
 
 A passed `next_review` never fails a build or a test (the calendar alone must not block an
 urgent fix): the page tells readers "Review overdue since …" and the build prints an INFO line
-(overrides/hooks/page_metadata.py). The team is told by the weekly workflow
+(mkdocs_factsheet/page_metadata.py). The team is told by the weekly workflow
 (.github/workflows/review.yml), which runs this module: `./run review`, or
 
     python -m mkdocs_factsheet.review [docs]

@@ -31,7 +31,6 @@ from bs4 import BeautifulSoup
 from pybtex.database import parse_string
 
 ROOT = Path(__file__).resolve().parent.parent
-HOOKS = ROOT / "overrides" / "hooks"
 STYLE = ROOT / "overrides" / "citation-style.csl"
 
 
@@ -47,7 +46,7 @@ NOT_COPIED = shutil.ignore_patterns(".git", ".venv", "site", ".cache", ".pytest_
 
 def copy_project(target: Path, share_venv: bool = False) -> Path:
     """A copy of the project in target/project, as a git repository of one commit: "Last changed"
-    on every page comes from git history (overrides/hooks/last_changed.py). With share_venv, its
+    on every page comes from git history (mkdocs_factsheet/last_changed.py). With share_venv, its
     .venv/ is a link to the repository's, which `./run` in the copy uses and never changes."""
     project = target / "project"
     shutil.copytree(ROOT, project, ignore=NOT_COPIED)
@@ -189,7 +188,7 @@ class FixtureSite:
 
 
 def make_fixture_site(path: Path, pages: dict[str, str], bib: str | None = FIXTURE_BIB, style: bool = True,
-                      extra_config: str = "", hooks: tuple[str, ...] = ()) -> FixtureSite:
+                      extra_config: str = "", plugins: tuple[str, ...] = ()) -> FixtureSite:
     """A small MkDocs project in path: the pages, the bibliography and style, and mkdocs.yml."""
     # A bibliography page that lists every fixture entry, so no entry counts as uncited.
     pages = {"bibliography.md": BIBLIOGRAPHY_PAGE, **pages}
@@ -207,7 +206,7 @@ def make_fixture_site(path: Path, pages: dict[str, str], bib: str | None = FIXTU
               bib_file: refs.bib
               csl_file: style.csl
         """
-    config = textwrap.dedent(config) + ("hooks:\n" if hooks else "") + "".join(f"  - {HOOKS / (name + '.py')}\n" for name in hooks)
+    config = textwrap.dedent(config) + "".join(f"  - {name}\n" for name in plugins)
     (path / "mkdocs.yml").write_text(config + textwrap.dedent(extra_config), encoding="utf-8")
     return FixtureSite(path)
 

@@ -220,7 +220,7 @@ def test_latex_becomes_unicode_outside_html(fixture_site):
     page = "---\nlast_reviewed: 2026-01-01\nnext_review: 2027-01-01\n---\n# Home\n\nA claim [@witt2006].\n"
     dates = "last_reviewed: 2026-01-01\nnext_review: 2027-01-01\n"
     bibliography = "---\n" + dates + "nocite: [witt2006, sherman2009a, sherman2009b]\n---\n# Bibliography\n\n\\full_bibliography\n"
-    built = fixture_site({"index.md": page, "bibliography.md": bibliography}, bib=bib, hooks=("page_metadata",),
+    built = fixture_site({"index.md": page, "bibliography.md": bibliography}, bib=bib, plugins=("page-metadata",),
                          extra_config="site_description: Fixture\nextra:\n  publisher: Fixture team\n")
     assert_builds(built.build())
     ris = (built.path / "site" / "cite" / "references.ris").read_text(encoding="utf-8")
@@ -260,3 +260,19 @@ def test_truncated_style(fixture_site):
     (message,) = errors(result)[:-1] or errors(result)
     found = re.fullmatch(r"citations: style.csl:(\d+): not a complete CSL style: unclosed token at column \d+", message)
     assert found and int(found.group(1)) <= line, result.stderr
+
+
+@pytest.mark.parametrize("option, value, why", [
+    ("bib_dir", ".", "the build reads one bibliography: name it as bib_file"),
+    ("footnote_format", '"{number}"', "citations are formatted by the citation style, csl_file, never as footnotes"),
+    ("enable_inline_citations", "false", "the Markdown parser always finds citations, wherever they render as text"),
+    ("csl_file_encoding", "latin-1", "the style is XML, read in the encoding its XML declaration names"),
+])
+def test_mkdocs_bibtex_option_the_plugin_does_not_honour(fixture_site, option, value, why):
+    built = fixture_site(PAGE)
+    config = built.path / "mkdocs.yml"
+    text = config.read_text(encoding="utf-8").replace("      csl_file: style.csl\n", f"      csl_file: style.csl\n      {option}: {value}\n")
+    config.write_text(text, encoding="utf-8")
+    line = text.splitlines().index(f"      {option}: {value}") + 1
+    assert_fails_with(built.build(), f"mkdocs.yml:{line}: plugins: citations: {option} is an mkdocs-bibtex option "
+                                     f"this plugin does not honour ({why}); remove it")

@@ -1,5 +1,5 @@
 """The bibliography reader in process (mkdocs_factsheet/citations/bibliography.py): each mistake in
-a .bib file is one `file:line: message`, as the build prints it after `citations:`. Reading takes a
+a .bib file is one Problem, printed `file:line: message` as the build prints it after `citations:`. Reading takes a
 millisecond; a build around it 0.4 s or more, so only tests/test_bad_input.py's few build tests show
 that these lines stop the build, without a traceback."""
 
@@ -29,12 +29,14 @@ AGAIN = "\n@article{{{key},\n  author = {{Witt, C.}}, title = {{Again}}, journal
 ])
 def test_each_mistake_is_one_located_line(data, message):
     _, problems = read_bibliography(data.encode("utf-8"), "refs.bib")
-    assert problems[:1] == [message]
+    assert [str(problem) for problem in problems[:1]] == [message]  # as the build prints it
+    where, line = message.split(":")[:2]
+    assert (problems[0].file, problems[0].line) == (where, int(line))  # and as data, for the preview
 
 
 def test_a_file_that_is_not_utf8():
     _, problems = read_bibliography(FIXTURE_BIB.replace("Germany", "M\u00fcnchen").encode("latin-1"), "refs.bib")
-    assert problems == ["refs.bib:3: byte 0xfc is not UTF-8; save the file as UTF-8"]
+    assert [str(problem) for problem in problems] == ["refs.bib:3: byte 0xfc is not UTF-8; save the file as UTF-8"]
 
 
 def test_the_fixture_bibliography_reads_without_a_problem():

@@ -18,7 +18,7 @@ from helpers import BIBLIOGRAPHY_PAGE, ROOT, copy_project, errors, mkdocs
 from test_editing import rel, run, tool
 
 CLOCK = "FACTSHEET_TODAY"
-WITH_METADATA = ("page_metadata",)
+WITH_METADATA = ("page-metadata",)
 REVIEW_WORKFLOW = ROOT / ".github" / "workflows" / "review.yml"
 
 
@@ -37,7 +37,7 @@ def dated(reviewed: str, due: str, title: str = "Home") -> dict[str, str]:
 @pytest.mark.parametrize("today, overdue", [("2026-12-01", False), ("2030-06-01", True)])
 def test_a_passed_review_date_tells_readers_and_the_editor_and_still_builds(fixture_site, monkeypatch, today, overdue):
     monkeypatch.setenv(CLOCK, today)
-    built = fixture_site(dated("2026-11-24", "2027-11-24"), hooks=WITH_METADATA)
+    built = fixture_site(dated("2026-11-24", "2027-11-24"), plugins=WITH_METADATA)
     result = built.build()
     assert result.returncode == 0 and not errors(result), result.stderr
     page = built.html()
@@ -150,7 +150,7 @@ def test_review_workflow_runs_the_check_every_week():
 def test_unreadable_front_matter_is_one_line_with_the_yaml_problem(fixture_site, monkeypatch, front_matter, message):
     monkeypatch.setenv(CLOCK, "2026-12-01")
     page = f"---\n{front_matter}last_reviewed: 2026-11-24\nnext_review: 2027-11-24\n---\n# Home\n\nText [@witt2006].\n"
-    built = fixture_site({"bibliography.md": BIBLIOGRAPHY, "index.md": page}, hooks=WITH_METADATA)
+    built = fixture_site({"bibliography.md": BIBLIOGRAPHY, "index.md": page}, plugins=WITH_METADATA)
     result = built.build()
     assert result.returncode == 1 and "Traceback" not in result.stderr
     assert errors(result) == [f"page_metadata: {message}"], result.stderr
@@ -159,7 +159,7 @@ def test_unreadable_front_matter_is_one_line_with_the_yaml_problem(fixture_site,
 def test_a_date_with_a_time_or_a_number_for_a_title_is_a_clear_line(fixture_site, monkeypatch):
     monkeypatch.setenv(CLOCK, "2026-12-01")
     page = "---\ntitle: 2026\nlast_reviewed: 2026-11-24 10:30:00\nnext_review: 2027-11-24\n---\n# Home\n\nText [@witt2006].\n"
-    built = fixture_site({"bibliography.md": BIBLIOGRAPHY, "index.md": page}, hooks=WITH_METADATA)
+    built = fixture_site({"bibliography.md": BIBLIOGRAPHY, "index.md": page}, plugins=WITH_METADATA)
     result = built.build()
     assert result.returncode == 1 and "Traceback" not in result.stderr
     assert errors(result) == ["page_metadata: docs/index.md:3: front matter needs last_reviewed: YYYY-MM-DD (found 2026-11-24 10:30:00)"]
@@ -168,7 +168,7 @@ def test_a_date_with_a_time_or_a_number_for_a_title_is_a_clear_line(fixture_site
 def test_unreadable_front_matter_is_not_shown_on_the_page(fixture_site, monkeypatch):
     monkeypatch.setenv(CLOCK, "2026-12-01")
     page = "---\ntitle: Acupuncture: the evidence\nlast_reviewed: 2026-11-24\nnext_review: 2027-11-24\n---\n# Home\n\nText.\n"
-    built = fixture_site({"index.md": page}, hooks=("page_metadata",))
+    built = fixture_site({"index.md": page}, plugins=("page-metadata",))
     result = mkdocs("build", "--site-dir", str(built.path / "site"), cwd=built.path)  # not strict: to see the page
     assert result.returncode == 0, result.stderr
     text = built.html().get_text(" ")
@@ -186,7 +186,7 @@ def test_mkdocs_link_and_nav_messages_name_the_file_and_line(fixture_site, monke
         "loose.md": "# Not in the nav\n",
     }
     nav = "plugins:\n  - editor-preview\nvalidation:\n  omitted_files: warn\n  anchors: warn\nnav:\n  - Home: index.md\n  - Other: other.md\n  - Gone: gone.md\n"
-    built = fixture_site(pages, hooks=(), bib=None, style=False, extra_config="")
+    built = fixture_site(pages, bib=None, style=False, extra_config="")
     config = built.path / "mkdocs.yml"
     config.write_text("site_name: Fixture\n" + nav.replace("nav:\n", "nav:\n  - Bibliography: bibliography.md\n"), encoding="utf-8")
     result = built.build()

@@ -87,7 +87,9 @@ def test_a_stale_venv_is_made_again_with_one_line_saying_so(tmp_path):
     """To keep this quick, the copy's site needs only MkDocs, at the pinned versions: what `./run
     review` runs on (the whole set installs on each Python: the test above)."""
     project = copy_project(tmp_path)
-    (project / "pinned.txt").write_bytes((project / "requirements.txt").read_bytes())
+    pinned = (project / "requirements.txt").read_text(encoding="utf-8").splitlines()
+    # As constraints: the pins, without the line that installs the project itself (`-e .`).
+    (project / "pinned.txt").write_text("\n".join(line for line in pinned if not line.startswith("-e ")) + "\n", encoding="utf-8")
     (project / "requirements.txt").write_text("-c pinned.txt\nmkdocs\n", encoding="utf-8")
     (project / ".venv" / "bin").mkdir(parents=True)
     (project / ".venv" / "bin" / "python").symlink_to("/nowhere/python3.9")  # a Python since removed

@@ -63,7 +63,7 @@ def test_evidence_dates_follow_the_works_cited(site):
     ],
 )
 def test_review_dates_are_validated(fixture_site, clock, reviewed, due, message):
-    built = fixture_site(dated(reviewed, due), hooks=("page_metadata",))
+    built = fixture_site(dated(reviewed, due), plugins=("page-metadata",))
     result = built.build()
     assert result.returncode == 1
     assert f"page_metadata: {message}" in errors(result), result.stderr
@@ -219,9 +219,11 @@ def test_json_ld_describes_each_page_and_its_citations(site):
         assert data["about"]["@type"] == "MedicalCondition"
         assert data["inLanguage"] == "en-GB"
         assert data["lastReviewed"] == page.select_one("aside.page-review time")["datetime"]
-        listed = page.select("article li.reference")
-        assert len(data["citation"]) == len(listed), title
-        for work, entry in zip(data["citation"], listed):
+        # The works the page cites (not those it only lists: the References page cites none).
+        cited = {key for span in page.select("article span.citation") for key in span["data-cites"].split()}
+        entries = [li for li in page.select("article li.reference") if li["id"].removeprefix("ref-") in cited]
+        assert len(data["citation"]) == len(cited) == len(entries), title
+        for work, entry in zip(data["citation"], entries):
             assert work["@type"] in ("ScholarlyArticle", "CreativeWork")
             doi = entry.select_one("a.reference-doi")
             if doi:
@@ -591,7 +593,7 @@ extra:
     ("https://example.org/acupuncture/issues", "https://example.org/acupuncture/issues"),
 ])
 def test_a_contact_address_is_shown_in_the_footer(fixture_site, value, link):
-    built = fixture_site({"index.md": "# Home\n\nText.\n"}, hooks=("contact",), extra_config=CONTACT_CONFIG.format(value=value))
+    built = fixture_site({"index.md": "# Home\n\nText.\n"}, plugins=("contact",), extra_config=CONTACT_CONFIG.format(value=value))
     result = built.build()
     assert result.returncode == 0, result.stderr
     footer = built.html().select_one(".md-copyright")
@@ -600,7 +602,7 @@ def test_a_contact_address_is_shown_in_the_footer(fixture_site, value, link):
 
 @pytest.mark.parametrize("value", ["editors@example", "editors at example.org", "http://example.org/issues", "'https://'"])
 def test_a_contact_address_of_the_wrong_form_stops_the_build_naming_the_line(fixture_site, value):
-    built = fixture_site({"index.md": "# Home\n\nText.\n"}, hooks=("contact",), extra_config=CONTACT_CONFIG.format(value=value))
+    built = fixture_site({"index.md": "# Home\n\nText.\n"}, plugins=("contact",), extra_config=CONTACT_CONFIG.format(value=value))
     result = built.build()
     assert result.returncode == 1
     line = (built.path / "mkdocs.yml").read_text(encoding="utf-8").splitlines().index(f"  contact: {value}") + 1
@@ -611,7 +613,7 @@ def test_a_contact_address_of_the_wrong_form_stops_the_build_naming_the_line(fix
 
 
 def test_no_contact_address_is_an_info_line_not_a_failure(fixture_site):
-    built = fixture_site({"index.md": "# Home\n\nText.\n"}, hooks=("contact",))
+    built = fixture_site({"index.md": "# Home\n\nText.\n"}, plugins=("contact",))
     result = built.build()
     assert result.returncode == 0, result.stderr
     assert "contact: mkdocs.yml: extra.contact is not set" in result.stderr

@@ -1,10 +1,9 @@
-"""Citations for MkDocs: pandoc's citation syntax, read by the Markdown parser, formatted by citeproc.
+"""Citations: pandoc's citation syntax, read by the Markdown parser, formatted by pandoc's citeproc.
 
-plugin.py (the MkDocs plugin, configured like mkdocs-bibtex), syntax.py (the Markdown extension),
-bibliography.py (reading and checking the bib file), citeproc.py (pandoc), markup.py (the HTML),
-exports.py (BibTeX and RIS downloads).
+The core needs no MkDocs: extension.py (CitationsExtension, for Python-Markdown on its own),
+syntax.py (the inline patterns and placeholders), resolver.py (filling placeholders in, pure),
+bibliography.py (reading and checking the bib file), citeproc.py (pandoc), references.py and
+markup.py (the HTML), checks.py (the citation checks), downloads.py (the BibTeX and RIS files readers download).
+The MkDocs plugin around it: plugin.py (events), config.py (its options), sources.py (the files
+mkdocs.yml names), pages.py (each page's citations in reading order).
 """
-
-from .plugin import CitationsPlugin
-
-__all__ = ["CitationsPlugin"]

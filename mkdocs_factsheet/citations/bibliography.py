@@ -18,6 +18,8 @@ from pybtex.backends.plaintext import Backend
 from pybtex.richtext import Text
 from pybtex.scanner import PybtexSyntaxError
 
+from ..problems import Problem
+
 
 # Fields every entry of a type must have, so that no reference renders half empty.
 REQUIRED_FIELDS = {
@@ -119,13 +121,13 @@ class Bibliography:
         return previous
 
 
-def read_bibliography(data: bytes, name: str) -> tuple[Bibliography, list[str]]:
+def read_bibliography(data: bytes, name: str) -> tuple[Bibliography, list[Problem]]:
     """The bib file's entries, and one `name:line: message` per problem in it."""
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as error:
         line = data.count(b"\n", 0, error.start) + 1
-        return Bibliography({}), [f"{name}:{line}: byte 0x{data[error.start]:02x} is not UTF-8; save the file as UTF-8"]
+        return Bibliography({}), [Problem(f"byte 0x{data[error.start]:02x} is not UTF-8; save the file as UTF-8", name, line)]
     # One normal form, so a precomposed and a decomposed "Müller" are one author, one key.
     text = unicodedata.normalize("NFC", text)
     reader = _PositionedParser(name)
@@ -147,7 +149,7 @@ class _PositionedParser(Parser):
     def __init__(self, name: str):
         super().__init__()
         self.name = name
-        self.problems: list[str] = []
+        self.problems: list[Problem] = []
         self.low_level: LowLevelParser | None = None
         self.raw_lines: dict[str, tuple[int, str]] = {}  # key -> (line, text) while reading
 
@@ -165,25 +167,24 @@ class _PositionedParser(Parser):
             if command.lower() in ("string", "preamble"):
                 continue
             key, fields = body
-            where = f"{self.name}:{line}"
             if first := by_lower.get(key.lower()):
                 same = "" if first.key == key else f" as '{first.key}'; keys that differ only in case are the same key to BibTeX"
-                self.problems.append(f"{where}: duplicate key '{key}' (first defined at line {first.line}{same})")
+                self.problems.append(Problem(f"duplicate key '{key}' (first defined at line {first.line}{same})", self.name, line))
                 continue
             raw = text[commands.command_start : commands.pos]
             if bad := PANDOC_KEY_REJECTS.search(key) or INVISIBLE.search(key):
-                self.problems.append(f"{where}: entry key '{key}' holds {_named(bad.group())}, which pandoc cannot read "
-                                     f"in a key: use letters, digits and - _ : . / + & only")
+                self.problems.append(Problem(f"entry key '{key}' holds {_named(bad.group())}, which pandoc cannot read "
+                                             f"in a key: use letters, digits and - _ : . / + & only", self.name, line))
             if comment := _bare_percent(raw, {name.lower() for name, _ in fields}):
-                self.problems.append(
-                    f"{self.name}:{line + raw.count(chr(10), 0, comment)}: entry '{key}': "
-                    f"a bare % starts a comment (pandoc drops the rest of the line); write \\% for a per cent sign"
-                )
+                self.problems.append(Problem(
+                    f"entry '{key}': a bare % starts a comment (pandoc drops the rest of the line); write \\% for a per cent sign",
+                    self.name, line + raw.count("\n", 0, comment),
+                ))
             values, seen = {}, set()
             for name, parts in fields:
                 name = name.lower()
                 if name in seen:
-                    self.problems.append(f"{where}: entry '{key}' has field '{name}' twice")
+                    self.problems.append(Problem(f"entry '{key}' has field '{name}' twice", self.name, line))
                 seen.add(name)
                 if name in READ_FIELDS:  # the rest is never read: an abstract may be megabytes
                     values[name] = " ".join("".join(parts).split())
@@ -207,12 +208,13 @@ class _PositionedParser(Parser):
         except UnreadableLatex as error:
             written = re.search(rf"^\s*{re.escape(error.field_name)}\s*=", raw, re.MULTILINE | re.IGNORECASE)
             at = line + raw.count("\n", 0, written.start()) if written else line
-            self.problems.append(
-                f"{self.name}:{at}: entry '{entry.key}': the {error.field_name} has the LaTeX command {error.command}, "
+            self.problems.append(Problem(
+                f"entry '{entry.key}': the {error.field_name} has the LaTeX command {error.command}, "
                 f"which the site cannot show as text: write what it should say instead" if error.command else
-                f"{self.name}:{at}: entry '{entry.key}': the {error.field_name} has a backslash that pybtex cannot read "
-                f"as LaTeX; write \\textbackslash{{}} for a backslash itself, or take it out"
-            )
+                f"entry '{entry.key}': the {error.field_name} has a backslash that pybtex cannot read "
+                f"as LaTeX; write \\textbackslash{{}} for a backslash itself, or take it out",
+                self.name, at,
+            ))
 
     def _inherit(self, entries: dict[str, BibEntry], by_lower: dict[str, BibEntry]) -> None:
         """`crossref`: a child takes the fields it lacks from its parent, as BibTeX, biblatex and
@@ -223,8 +225,8 @@ class _PositionedParser(Parser):
                 continue
             parent = by_lower.get(parent_key.lower())
             if parent is None or parent is entry:
-                self.problems.append(f"{self.name}:{entry.line}: entry '{entry.key}' has crossref '{parent_key}', "
-                                     f"which is not in the bibliography")
+                self.problems.append(Problem(f"entry '{entry.key}' has crossref '{parent_key}', which is not in the bibliography",
+                                             self.name, entry.line))
                 continue
             inherited = dict(parent.fields)
             inherited.pop("crossref", None)
@@ -235,7 +237,7 @@ class _PositionedParser(Parser):
             entry.fields = {**{k: v for k, v in inherited.items() if k not in entry.fields}, **entry.fields}
             self._read_latex(entry)
 
-    def syntax_problem(self, text: str, error: PybtexSyntaxError) -> str:
+    def syntax_problem(self, text: str, error: PybtexSyntaxError) -> Problem:
         """Names the line where the fault is, which is often before the line where pybtex noticed it."""
         commands = self.low_level
         line = error.lineno or 1
@@ -246,14 +248,14 @@ class _PositionedParser(Parser):
         lines = text.splitlines()
         noticed = lines[line - 1].strip() if 0 < line <= len(lines) else ""
         if key and noticed.startswith("@") and line > start_line:
-            return f"{self.name}:{start_line}: entry '{key}' is not closed before the next entry at line {line}"
+            return Problem(f"entry '{key}' is not closed before the next entry at line {line}", self.name, start_line)
         previous = line - 1
         while previous > 0 and not lines[previous - 1].strip():
             previous -= 1
         if previous and re.match(r"\w+\s*=", noticed) and not lines[previous - 1].rstrip().endswith((",", "{", "(")):
-            return f"{self.name}:{previous}: syntax error{where}: missing ',' at the end of this line"
+            return Problem(f"syntax error{where}: missing ',' at the end of this line", self.name, previous)
         message = str(error).split(": ", 1)[-1]
-        return f"{self.name}:{line}: syntax error{where}: {message}"
+        return Problem(f"syntax error{where}: {message}", self.name, line)
 
 
 def _biblatex_names(values: dict[str, str]) -> dict[str, str]:
@@ -295,26 +297,25 @@ def _as_bibtex(kind: str, key: str, fields: dict[str, str]) -> str:
     return f"@{kind}{{{key},\n{body}}}\n"
 
 
-def _check_entries(entries: dict[str, BibEntry], name: str) -> list[str]:
+def _check_entries(entries: dict[str, BibEntry], name: str) -> list[Problem]:
     problems = []
     doi_line: dict[str, int] = {}
     for key, entry in entries.items():
-        where = f"{name}:{entry.line}"
         fields = entry.fields
         missing = [f for f in REQUIRED_FIELDS.get(entry.type, ("title",)) if not fields.get(f, "").strip()]
         if missing:
-            problems.append(f"{where}: entry '{key}' ({entry.type}) is missing required field(s): {', '.join(missing)}")
+            problems.append(Problem(f"entry '{key}' ({entry.type}) is missing required field(s): {', '.join(missing)}", name, entry.line))
         if doi := fields.get("doi", "").strip().lower():
             if doi in doi_line:
-                problems.append(f"{where}: entry '{key}' repeats DOI {doi} (also at line {doi_line[doi]})")
+                problems.append(Problem(f"entry '{key}' repeats DOI {doi} (also at line {doi_line[doi]})", name, entry.line))
             doi_line.setdefault(doi, entry.line)
         status = fields.get("status", "").strip().lower()
         if status and status not in STATUSES:
-            problems.append(f"{where}: entry '{key}' has status '{status}'; use one of: {', '.join(STATUSES)}")
+            problems.append(Problem(f"entry '{key}' has status '{status}'; use one of: {', '.join(STATUSES)}", name, entry.line))
         replacement = fields.get("replacement")
         if replacement and replacement not in entries:
-            problems.append(f"{where}: entry '{key}' names replacement '{replacement}', which is not in the bibliography")
-        problems += [f"{where}: entry '{key}': {problem}" for problem in link_problems(fields)]
+            problems.append(Problem(f"entry '{key}' names replacement '{replacement}', which is not in the bibliography", name, entry.line))
+        problems += [Problem(f"entry '{key}': {problem}", name, entry.line) for problem in link_problems(fields)]
     return problems
 
 

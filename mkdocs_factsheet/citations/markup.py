@@ -22,12 +22,12 @@ def plain(html_text: str) -> str:
     return TAG.sub("", html_text)
 
 
-def later(name: str, searchable: str = "") -> str:
+def after_search(name: str, searchable: str = "") -> str:
     """Where the plugin puts the HTML named `name` after search indexing; search reads `searchable`."""
-    return f"<!-- later:{name} -->{searchable}<!-- /later -->"
+    return f"<!-- after-search:{name} -->{searchable}<!-- /after-search -->"
 
 
-LATER = re.compile(r"<!-- later:(\S+) -->(.*?)<!-- /later -->", re.DOTALL)
+AFTER_SEARCH = re.compile(r"<!-- after-search:(\S+) -->(.*?)<!-- /after-search -->", re.DOTALL)
 
 
 def in_text(pandoc_html: str, number: int) -> str:
@@ -78,7 +78,7 @@ def ordinal(n: int) -> str:
     return f"{n}{suffix}"
 
 
-def identifier_links(fields: dict[str, str], key: str, name: str, exports: str) -> str:
+def identifier_links(fields: dict[str, str], key: str, name: str, downloads_url: str) -> str:
     """DOI and PubMed links (or the URL), then the downloads of the entry as BibTeX and RIS.
 
     The site publishes the whole bibliography in each format; the reference-export script saves
@@ -94,11 +94,12 @@ def identifier_links(fields: dict[str, str], key: str, name: str, exports: str) 
         # print and the PDF add the full address after it.
         site = (urlsplit(url).hostname or url).removeprefix("www.")
         links.append(f'<a class="reference-url" href="{html.escape(url)}">Web page at {html.escape(site)}</a>')
-    downloads = [
-        f'<a class="reference-export" href="{exports}/references.{kind}" download="{html.escape(key)}.{kind}" '
+    download_links = [
+        f'<a class="reference-export" href="{downloads_url}/references.{kind}" download="{html.escape(key)}.{kind}" '
         f'data-key="{html.escape(key)}">{label}<span class="visually-hidden"> for {html.escape(name)}</span></a>'
         for kind, label in (("bib", "BibTeX"), ("ris", "RIS"))
     ]
     # Downloads get a span of their own, which the PDF leaves out (pdf.css).
-    exports_html = f'<span class="reference-exports">{" · " if links else ""}{" · ".join(downloads)}</span>'
-    return f'<span class="reference-links">{" · ".join(links)}{exports_html}</span>'
+    # (The class names say "export", as the stylesheets and scripts know them.)
+    downloads_html = f'<span class="reference-exports">{" · " if links else ""}{" · ".join(download_links)}</span>'
+    return f'<span class="reference-links">{" · ".join(links)}{downloads_html}</span>'

@@ -84,9 +84,9 @@ def read_group(text: str) -> Citation:
     source = "[" + " ".join(text.split()) + "]"
     keys, readable = [], True
     for item in text.split(";"):
-        found = CITED_KEY.findall(item)
-        readable &= len(found) == 1
-        keys += [braced or plain for _, braced, plain in found]
+        cited = CITED_KEY.findall(item)
+        readable &= len(cited) == 1
+        keys += [braced or plain for _, braced, plain in cited]
     problem = "" if readable else f"cannot read citation {source}: write [@key], or [@key1; @key2] for several"
     if invisible := INVISIBLE.search(text):
         problem = invisible_problem(source, invisible.group())
@@ -106,9 +106,9 @@ class CitationGroupProcessor(InlineProcessor):
     # Brackets inside a locator (`[@witt2006, p. [3]]`) belong to the citation, as in pandoc.
     PATTERN = r"\[((?:[^\[\]]|\[[^\[\]@]*\])*)\](?=(\[[^\[\]]*\])?)"
 
-    def __init__(self, md, found):
+    def __init__(self, md, current_page):
         super().__init__(self.PATTERN, md)
-        self.found = found
+        self.current_page = current_page
 
     def handleMatch(self, m, data):
         text = m.group(1)
@@ -122,7 +122,7 @@ class CitationGroupProcessor(InlineProcessor):
             second = m.group(2)
             citation.problem = (f"citation {citation.source} is followed by {second}, which Markdown reads as a link "
                                 f"label; write [{text}; {second[1:-1]}] for several")
-        return self.found().add(citation), m.start(0), m.end(0)
+        return self.current_page().add(citation), m.start(0), m.end(0)
 
 
 class NarrativeCitationProcessor(InlineProcessor):
@@ -132,16 +132,16 @@ class NarrativeCitationProcessor(InlineProcessor):
     ANCESTOR_EXCLUDES = ("a", "code", "pre")
     PATTERN = rf"(?<![\w.+@/\\-])@(?:\{{([^{{}}]+)\}}|({KEY}))(?:[ ]?\[([^\[\]@]*)\])?({INVISIBLE.pattern}\w*)?"
 
-    def __init__(self, found):
+    def __init__(self, current_page):
         super().__init__(self.PATTERN)
-        self.found = found
+        self.current_page = current_page
 
     def handleMatch(self, m, data):
         source = " ".join(m.group(0).split())
         citation = Citation(source, [m.group(1) or m.group(2)])
         if m.group(4) or (m.group(3) and INVISIBLE.search(m.group(3))):  # @witt\u200b2006
             citation.problem = invisible_problem(source, INVISIBLE.search(source).group())
-        return self.found().add(citation), m.start(0), m.end(0)
+        return self.current_page().add(citation), m.start(0), m.end(0)
 
 
 class LiteralHtmlCodeProcessor(InlineProcessor):
@@ -161,37 +161,37 @@ class ReferenceListProcessor(BlockProcessor):
     """A paragraph that is just `\\bibliography` (this page's references) or `\\full_bibliography`
     (every entry), as mkdocs-bibtex's bib_command and full_bib_command name them."""
 
-    def __init__(self, parser, commands: dict[str, str], found):
+    def __init__(self, parser, commands: dict[str, str], current_page):
         super().__init__(parser)
         self.commands = commands  # paragraph text -> list kind
-        self.found = found
+        self.current_page = current_page
 
     def test(self, parent, block):
         return block.strip() in self.commands
 
     def run(self, parent, blocks):
         command = blocks.pop(0).strip()
-        kind, found = self.commands[command], self.found()
-        if kind != "default" and found.lists - {"default"}:  # each work's entry (id ref-KEY) once a page
-            found.misplaced.append(Citation(command, [], f"a second reference list on this page ({command}): "
+        kind, on_page = self.commands[command], self.current_page()
+        if kind != "default" and on_page.lists - {"default"}:  # each work's entry (id ref-KEY) once a page
+            on_page.misplaced.append(Citation(command, [], f"a second reference list on this page ({command}): "
                                                          f"keep one, each work is listed once a page"))
             return
-        found.lists.add(kind)
+        on_page.lists.add(kind)
         etree.SubElement(parent, "div", {LIST_ATTRIBUTE: kind})
 
 
 class ImageAltCitationTreeprocessor(Treeprocessor):
     """A citation in an image's alt text cannot link anywhere: report it rather than publish it raw."""
 
-    def __init__(self, md, found):
+    def __init__(self, md, current_page):
         super().__init__(md)
-        self.found = found
+        self.current_page = current_page
 
     def run(self, root):
         for image in root.iter("img"):
             for key in CITED_KEY.finditer(image.get("alt", "")):
                 source = key.group(0)
-                self.found().misplaced.append(Citation(source, [key.group(2) or key.group(3)],
+                self.current_page().misplaced.append(Citation(source, [key.group(2) or key.group(3)],
                     f"citation {source} in an image's alt text: describe the image in words there, and cite beside it"))
 
 
@@ -199,16 +199,16 @@ class AttributeListTreeprocessor(Treeprocessor):
     """`[@key]{: .x}`: attr_list gives the citation's placeholder the attributes, which the
     formatted citation cannot keep; report it rather than drop them, or the citation, silently."""
 
-    def __init__(self, md, found):
+    def __init__(self, md, current_page):
         super().__init__(md)
-        self.found = found
+        self.current_page = current_page
 
     def run(self, root):
         for element in root.iter(PLACEHOLDER_TAG):
             index = element.get(PLACEHOLDER_ATTRIBUTE)
             if index is None or len(element.attrib) == 1:
                 continue
-            citation = self.found().citations[int(index)]
+            citation = self.current_page().citations[int(index)]
             extra = " ".join(f'{name}="{value}"' for name, value in element.attrib.items() if name != PLACEHOLDER_ATTRIBUTE)
             citation.problem = (f"citation {citation.source} is followed by an attribute list ({extra}), which a "
                                 f"citation cannot take: leave it out, or put it at the end of the paragraph")
@@ -222,9 +222,9 @@ class RawHtmlCitationTreeprocessor(Treeprocessor):
 
     NOT_TEXT = re.compile(r"<!--.*?-->|<(code|pre|kbd|samp|script|style)\b.*?</\1\s*>|<[^>]*>", re.DOTALL | re.IGNORECASE)
 
-    def __init__(self, md, found):
+    def __init__(self, md, current_page):
         super().__init__(md)
-        self.found = found
+        self.current_page = current_page
 
     def run(self, root):
         for block in self.md.htmlStash.rawHtmlBlocks:
@@ -235,27 +235,27 @@ class RawHtmlCitationTreeprocessor(Treeprocessor):
                 if "[" in match.group(0) and not CITED_KEY.search(match.group(0)):
                     continue
                 keys = [braced or plain for _, braced, plain in CITED_KEY.findall(match.group(0))]
-                self.found().misplaced.append(Citation(match.group(0), keys,
+                self.current_page().misplaced.append(Citation(match.group(0), keys,
                     f"citation {match.group(0)} inside an HTML block is published as typed: add markdown "
                     f"to the block's opening tag (<div markdown>), or cite outside the HTML"))
 
 
 class CitationsExtension(Extension):
-    """`found` returns where the current page's citations go (the plugin's per-page record)."""
+    """`current_page()` returns the record (FoundOnPage) of the page being converted, where its citations go."""
 
-    def __init__(self, found, bib_command: str = "\\bibliography", full_bib_command: str = "\\full_bibliography"):
+    def __init__(self, current_page, bib_command: str = "\\bibliography", full_bib_command: str = "\\full_bibliography"):
         super().__init__()
-        self.found = found
+        self.current_page = current_page
         self.commands = {bib_command: "page", full_bib_command: "full", DEFAULT_LIST_MARKER: "default"}
 
     def extendMarkdown(self, md):
         if "@" not in md.ESCAPED_CHARS:  # `\@key` is a literal @key, as in pandoc
             md.ESCAPED_CHARS.append("@")
         md.inlinePatterns.register(LiteralHtmlCodeProcessor(md), "citations_literal_html_code", 175)
-        md.inlinePatterns.register(CitationGroupProcessor(md, self.found), "citations_group", 115)
-        md.inlinePatterns.register(NarrativeCitationProcessor(self.found), "citations_narrative", 85)
-        md.parser.blockprocessors.register(ReferenceListProcessor(md.parser, self.commands, self.found), "citations_reference_list", 12)
-        md.treeprocessors.register(ImageAltCitationTreeprocessor(md, self.found), "citations_image_alt", 19)
+        md.inlinePatterns.register(CitationGroupProcessor(md, self.current_page), "citations_group", 115)
+        md.inlinePatterns.register(NarrativeCitationProcessor(self.current_page), "citations_narrative", 85)
+        md.parser.blockprocessors.register(ReferenceListProcessor(md.parser, self.commands, self.current_page), "citations_reference_list", 12)
+        md.treeprocessors.register(ImageAltCitationTreeprocessor(md, self.current_page), "citations_image_alt", 19)
         # After attr_list (8), which sets the attributes.
-        md.treeprocessors.register(AttributeListTreeprocessor(md, self.found), "citations_attribute_list", 7)
-        md.treeprocessors.register(RawHtmlCitationTreeprocessor(md, self.found), "citations_raw_html", 6)
+        md.treeprocessors.register(AttributeListTreeprocessor(md, self.current_page), "citations_attribute_list", 7)
+        md.treeprocessors.register(RawHtmlCitationTreeprocessor(md, self.current_page), "citations_raw_html", 6)

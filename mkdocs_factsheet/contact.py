@@ -1,4 +1,5 @@
-"""The editors' contact address, shown in the footer of every page (overrides/partials/copyright.html).
+"""The `contact` plugin: the editors' contact address, shown in the footer of every page
+(overrides/partials/copyright.html); on_config checks its form.
 
 `extra.contact` in mkdocs.yml is an e-mail address (shown as a mailto: link) or an https:// address.
 A value of any other form is a warning, which `--strict` turns into a failure, naming the line of
@@ -11,7 +12,9 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from mkdocs.plugins import get_plugin_logger
+from mkdocs.config import config_options as opt
+from mkdocs.config.base import Config
+from mkdocs.plugins import BasePlugin, get_plugin_logger
 
 log = get_plugin_logger("contact")
 
@@ -44,13 +47,20 @@ def _line(config_file: str | None) -> str:
     return path.name
 
 
-def on_config(config):
-    value = config.extra.get("contact")
-    if value is None or value == "":
-        log.info(f"{_line(config.config_file_path)}: extra.contact is not set, so no page shows how to contact the editors")
+class ContactConfig(Config):
+    enabled = opt.Type(bool, default=True)
+
+
+class ContactPlugin(BasePlugin[ContactConfig]):
+    def on_config(self, config):
+        value = config.extra.get("contact")
+        if not self.config.enabled:
+            return config
+        if value is None or value == "":
+            log.info(f"{_line(config.config_file_path)}: extra.contact is not set, so no page shows how to contact the editors")
+            return config
+        problem = contact_problem(value)
+        if problem:
+            log.warning(f"{_line(config.config_file_path)}: extra.contact: {problem}")
+            config.extra["contact"] = None  # never published as a link
         return config
-    problem = contact_problem(value)
-    if problem:
-        log.warning(f"{_line(config.config_file_path)}: extra.contact: {problem}")
-        config.extra["contact"] = None  # never published as a link
-    return config

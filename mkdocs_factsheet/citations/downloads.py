@@ -11,7 +11,7 @@ import rispy
 from .bibliography import Bibliography, BibEntry, plain_fields
 
 # Where the bibliography is published, relative to the site's root.
-EXPORT_DIR = "cite"
+DOWNLOADS_DIR = "cite"
 RIS_TYPES = {"article": "JOUR", "incollection": "CHAP", "book": "BOOK", "techreport": "RPRT"}
 
 
@@ -20,11 +20,11 @@ class _PlainRisWriter(rispy.RisWriter):
         return ""
 
 
-def exports(bibliography: Bibliography) -> dict[str, str]:
+def downloads(bibliography: Bibliography) -> dict[str, str]:
     """{site path: content}: every entry as BibTeX and as RIS."""
     return {
-        f"{EXPORT_DIR}/references.bib": bibliography.bibtex,
-        f"{EXPORT_DIR}/references.ris": rispy.dumps([ris_record(e) for e in bibliography.entries.values()], implementation=_PlainRisWriter),
+        f"{DOWNLOADS_DIR}/references.bib": bibliography.bibtex,
+        f"{DOWNLOADS_DIR}/references.ris": rispy.dumps([ris_record(e) for e in bibliography.entries.values()], implementation=_PlainRisWriter),
     }
 
 
@@ -45,7 +45,7 @@ def ris_record(entry: BibEntry) -> dict:
         "end_page": last or None,
         "publisher": fields.get("publisher") or fields.get("institution"),
         "place_published": fields.get("address"),
-        "issn": fields.get("isbn"),
+        "issn": fields.get("isbn"),  # rispy's name for RIS's SN tag, which holds an ISBN or an ISSN
         "doi": fields.get("doi"),
         "accession_number": fields.get("pmid"),
         "urls": [fields["url"]] if fields.get("url") else None,

@@ -1,32 +1,35 @@
-"""PDF edition: the whole factsheet as one A4 document, made from the built pages by WeasyPrint.
+"""The `pdf` plugin: the whole factsheet as one A4 document, made from the built pages by WeasyPrint.
 
+- on_config says whether this build makes the PDF (its `enabled` and `on_serve` options), and
+  tells the theme (`extra.pdf_edition`, for the download link in overrides/main.html);
 - on_nav notes the reading order;
 - on_post_page keeps each page's rendered content (citations and reference lists resolved);
 - on_post_build joins the pages behind a title page, with one reference list (the References
   page's) so every id stays unique, points citations and cross-page links inside the document,
-  and writes site/acupuncture-for-back-pain.pdf.
+  and writes it into the site (`filename`).
 
-FACTSHEET_PDF=off skips it, for fast previews (`./run serve` sets it).
+In mkdocs.yml, `enabled: !ENV [FACTSHEET_PDF, true]` and `on_serve: !ENV [FACTSHEET_PDF, false]`:
+built by `mkdocs build`, left out of `mkdocs serve` (a preview rebuilds in a second, the PDF takes
+several), and FACTSHEET_PDF=off or =on says otherwise for both.
 """
 
 from __future__ import annotations
 
 import html
-import os
 import re
 import subprocess
 from collections import Counter
 from datetime import date
 from pathlib import Path
 
+from mkdocs.config import config_options as opt
+from mkdocs.config.base import Config
 from mkdocs.exceptions import PluginError
-from mkdocs.plugins import get_plugin_logger
+from mkdocs.plugins import BasePlugin, get_plugin_logger
 
 log = get_plugin_logger("pdf")
 
-PDF_NAME = "acupuncture-for-back-pain.pdf"
 HOME_CHAPTER = "Overview"  # the home page's chapter, whose heading on the site is the site's name
-STYLESHEET = Path(__file__).parent.parent / "assets" / "stylesheets" / "pdf.css"
 
 ID = re.compile(r'\bid="([^"]+)"')
 HREF = re.compile(r'\bhref="([^"]*)"')
@@ -151,59 +154,75 @@ def edition_date(root: Path) -> date:
     return date.fromtimestamp(newest)
 
 
-# --- MkDocs events ---------------------------------------------------------------------------
-
-edition: Edition | None = None
+# --- The plugin ---------------------------------------------------------------------------------
 
 
 # What WeasyPrint needs from the system (./run installs them where it can).
 SYSTEM_PACKAGES = "libpango-1.0-0 libpangoft2-1.0-0 fonts-dejavu-core"
 
 
-def on_config(config):
-    global edition
-    edition = Edition(config) if os.environ.get("FACTSHEET_PDF", "on") != "off" else None
-    if edition:
-        try:
-            import weasyprint  # noqa: F401 - found before the pages are built, not after
-        except OSError as error:  # WeasyPrint loads Pango when imported
-            raise PluginError(
-                f"pdf: the PDF edition needs Pango, which this system lacks ({error}): install it with "
-                f"`sudo apt-get install {SYSTEM_PACKAGES}`, or build without the PDF: FACTSHEET_PDF=off"
-            ) from None
-    # overrides/main.html links to the PDF only when there is one (`./run serve` makes none).
-    config.extra["pdf_edition"] = PDF_NAME if edition else None
+class PdfConfig(Config):
+    enabled = opt.Type(bool, default=True)
+    # Also under `mkdocs serve` (each rebuild then takes seconds longer).
+    on_serve = opt.Type(bool, default=False)
+    # Where the PDF goes in the site, and the stylesheet for paper (relative to mkdocs.yml).
+    filename = opt.Type(str, default="factsheet.pdf")
+    stylesheet = opt.Type(str, default="overrides/assets/stylesheets/pdf.css")
 
 
-def on_nav(nav, config, files):
-    if edition:
-        edition.order = [page.url for page in nav.pages]
+class PdfPlugin(BasePlugin[PdfConfig]):
+    def __init__(self):
+        self.serving = False
+        self.edition: Edition | None = None
 
+    def on_startup(self, *, command, dirty):
+        self.serving = command == "serve"
 
-def on_post_page(output, page, config):
-    if edition:
-        # The dated note on how current the evidence is (overrides/partials/evidence-currency.html)
-        # is part of the page's template, not its content: the PDF's chapter opens with it too.
-        # So is the safety line (overrides/partials/safety-net.html), which comes first.
-        notes = [m.group(0) for m in (SAFETY_NET.search(output), CURRENCY_NOTE.search(output)) if m]
-        edition.pages[page.url] = (page.title, "".join(notes) + page.content)
-    return output
+    def on_config(self, config):
+        making = self.config.enabled and (self.config.on_serve or not self.serving)
+        self.edition = Edition(config) if making else None
+        if making:
+            try:
+                import weasyprint  # noqa: F401 - found before the pages are built, not after
+            except OSError as error:  # WeasyPrint loads Pango when imported
+                raise PluginError(
+                    f"pdf: the PDF edition needs Pango, which this system lacks ({error}): install it with "
+                    f"`sudo apt-get install {SYSTEM_PACKAGES}`, or build without the PDF: FACTSHEET_PDF=off"
+                ) from None
+        # overrides/main.html links to the PDF only when there is one.
+        config.extra["pdf_edition"] = self.config.filename if making else None
+        return config
 
+    def on_nav(self, nav, config, files):
+        if self.edition:
+            self.edition.order = [page.url for page in nav.pages]
+        return nav
 
-def on_post_build(config):
-    if not edition:
-        log.info("FACTSHEET_PDF=off: no PDF this time")
-        return
-    from weasyprint import CSS, HTML  # imported here: only a PDF build needs it
+    def on_post_page(self, output, page, config):
+        if self.edition:
+            # The dated note on how current the evidence is (overrides/partials/evidence-currency.html)
+            # is part of the page's template, not its content: the PDF's chapter opens with it too.
+            # So is the safety line (overrides/partials/safety-net.html), which comes first.
+            notes = [m.group(0) for m in (SAFETY_NET.search(output), CURRENCY_NOTE.search(output)) if m]
+            self.edition.pages[page.url] = (page.title, "".join(notes) + page.content)
+        return output
 
-    from mkdocs_factsheet.pdf_tags import finish  # the PDF/UA tags WeasyPrint leaves out
+    def on_post_build(self, config):
+        if not self.edition:
+            why = "mkdocs serve (on_serve: false)" if self.config.enabled else "enabled: false (FACTSHEET_PDF=off)"
+            log.info(f"no PDF this time: {why}")
+            return
+        from weasyprint import CSS, HTML  # imported here: only a PDF build needs it
 
-    document = edition.document()
-    if document is None:
-        return
-    target = Path(config.site_dir) / PDF_NAME
-    HTML(string=document, base_url=config.site_dir).write_pdf(
-        target, stylesheets=[CSS(filename=STYLESHEET)], pdf_variant="pdf/ua-1", pdf_identifier=False,
-        finisher=finish,
-    )
-    log.info(f"PDF written: {target.name} ({target.stat().st_size // 1024} KiB)")
+        from mkdocs_factsheet.pdf_tags import finish  # the PDF/UA tags WeasyPrint leaves out
+
+        document = self.edition.document()
+        if document is None:
+            return
+        root = Path(config.config_file_path).parent
+        target = Path(config.site_dir) / self.config.filename
+        HTML(string=document, base_url=config.site_dir).write_pdf(
+            target, stylesheets=[CSS(filename=root / self.config.stylesheet)], pdf_variant="pdf/ua-1", pdf_identifier=False,
+            finisher=finish,
+        )
+        log.info(f"PDF written: {target.name} ({target.stat().st_size // 1024} KiB)")

@@ -1,4 +1,4 @@
-"""Page metadata: review dates, who publishes the page, and machine-readable descriptions.
+"""The `page-metadata` plugin: review dates, who publishes the page, and machine-readable descriptions.
 
 - on_page_markdown reports front matter that YAML cannot read (the line and the real YAML
   problem, never "needs last_reviewed"; the raw YAML is kept off the page), and checks each
@@ -12,7 +12,7 @@
 - on_post_page adds to <head>: schema.org JSON-LD (MedicalWebPage), Open Graph tags, and
   Google Scholar `citation_reference` tags for each work the page cites.
 
-The works a page cites come from the citations plugin (mkdocs_factsheet/citations), as `page.meta["references"]`
+The works a page cites come from the citations plugin (mkdocs_factsheet/citations), as `page.meta["works_cited"]`
 (fields without protective braces, `authors` as a list).
 """
 
@@ -23,11 +23,14 @@ import re
 from datetime import date
 
 import yaml
-from mkdocs.plugins import get_plugin_logger
+from mkdocs.config import config_options as opt
+from mkdocs.config.base import Config
+from mkdocs.plugins import BasePlugin, get_plugin_logger
 from mkdocs.utils.meta import YAML_RE, SafeLoader
 
 from mkdocs_factsheet.escaping import bibtex_text, front_matter_problems, json_in_script
-from mkdocs_factsheet.messages import yaml_problem
+from mkdocs_factsheet.messages import docs_path, yaml_problem
+from mkdocs_factsheet.problems import Problem, report
 from mkdocs_factsheet.review import long_date as _long_date
 from mkdocs_factsheet.review import is_day, line_of, overdue, review_problems, today
 
@@ -76,7 +79,7 @@ def page_citation(page, config) -> tuple[str, str]:
 
 def review_box(page, config) -> str:
     reviewed, due = page.meta["last_reviewed"], page.meta["next_review"]
-    years = _years(page.meta.get("references", []))
+    years = _years(page.meta.get("works_cited", []))
     evidence = f"<br>Evidence cited on this page: published {years[0]}–{years[-1]}." if years else ""
     next_review = "Review overdue since" if overdue(page.meta, today()) else "Next review due"
     return (
@@ -116,7 +119,7 @@ def json_ld(page, config) -> dict:
             {"@type": "MedicalAudience", "audienceType": "Patient"},
             {"@type": "MedicalAudience", "audienceType": "Clinician"},
         ],
-        "citation": [_scholarly_work(r) for r in page.meta.get("references", [])],
+        "citation": [_scholarly_work(r) for r in page.meta.get("works_cited", [])],
     }
     if config.site_url:
         data["url"] = page.canonical_url
@@ -176,7 +179,7 @@ def head_tags(page, config) -> str:
     tags += [f'<meta name="citation_title" content="{html.escape(_title(page))}">',
              f'<meta name="citation_publication_date" content="{page.meta["last_reviewed"]:%Y/%m/%d}">',
              '<meta name="citation_language" content="en">']
-    tags += [f'<meta name="citation_reference" content="{html.escape(scholar_reference(r))}">' for r in page.meta.get("references", [])]
+    tags += [f'<meta name="citation_reference" content="{html.escape(scholar_reference(r))}">' for r in page.meta.get("works_cited", [])]
     return "\n".join(tags)
 
 
@@ -206,29 +209,36 @@ def overdue_notice(due: date) -> str:
     )
 
 
-def on_page_markdown(markdown, page, config, files):
-    source = page.file.content_string
-    if unreadable := front_matter_problem(source):
-        line, problem = unreadable
-        log.error(f"docs/{page.file.src_uri}:{line}: front matter: {problem}")
-        match = YAML_RE.match(markdown)
-        return markdown[match.end():] if match else markdown  # never the raw YAML on the page
-    for line, problem in review_problems(page.meta, source, today()) + front_matter_problems(page.meta, lambda name: line_of(name, source)):
-        log.warning(f"docs/{page.file.src_uri}:{line}: {problem}")
-    if due := overdue(page.meta, today()):
-        log.info(f"docs/{page.file.src_uri}: review overdue since {_long_date(due)}: check the page, then update last_reviewed and next_review")
-    return markdown
+class PageMetadataConfig(Config):
+    enabled = opt.Type(bool, default=True)
 
 
-def on_page_content(html_text, page, config, files):
-    if is_day(page.meta.get("last_reviewed")) and is_day(page.meta.get("next_review")):
+class PageMetadataPlugin(BasePlugin[PageMetadataConfig]):
+    def on_page_markdown(self, markdown, page, config, files):
+        if not self.config.enabled:
+            return markdown
+        where = docs_path(config, page.file.src_uri)
+        source = page.file.content_string
+        if unreadable := front_matter_problem(source):
+            line, problem = unreadable
+            report(log, Problem(f"front matter: {problem}", where, line))
+            match = YAML_RE.match(markdown)
+            return markdown[match.end():] if match else markdown  # never the raw YAML on the page
+        for line, problem in review_problems(page.meta, source, today()) + front_matter_problems(page.meta, lambda name: line_of(name, source)):
+            report(log, Problem(problem, where, line, severity="warning"))
         if due := overdue(page.meta, today()):
-            html_text = re.sub(r"(</h1>)", lambda m: m.group(1) + overdue_notice(due), html_text, count=1)
-        return html_text + review_box(page, config)
-    return html_text
+            report(log, Problem(f"review overdue since {_long_date(due)}: check the page, then update last_reviewed and next_review",
+                                where, severity="info"))
+        return markdown
 
+    def on_page_content(self, html_text, page, config, files):
+        if self.config.enabled and is_day(page.meta.get("last_reviewed")) and is_day(page.meta.get("next_review")):
+            if due := overdue(page.meta, today()):
+                html_text = re.sub(r"(</h1>)", lambda m: m.group(1) + overdue_notice(due), html_text, count=1)
+            return html_text + review_box(page, config)
+        return html_text
 
-def on_post_page(output, page, config):
-    if not is_day(page.meta.get("last_reviewed")):
-        return output
-    return output.replace("</head>", head_tags(page, config) + "\n</head>", 1)
+    def on_post_page(self, output, page, config):
+        if not self.config.enabled or not is_day(page.meta.get("last_reviewed")):
+            return output
+        return output.replace("</head>", head_tags(page, config) + "\n</head>", 1)

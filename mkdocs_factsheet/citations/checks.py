@@ -1,0 +1,80 @@
+"""The checks of a whole site's citations, once every page is converted: each citation that cannot
+be resolved, each `nocite` key that is not in the bibliography, each entry nothing cites; and
+each page file that is not UTF-8. Every finding is a Problem; nothing is logged here.
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+
+from ..problems import Problem
+from .bibliography import Bibliography
+from .pages import CitedPage
+
+
+def check_citations(pages: dict[str, CitedPage], bibliography: Bibliography, unavailable: str,
+                    docs_folder: str, bib_name: str) -> tuple[list[Problem], list[Problem], list[Problem]]:
+    """(problems, warnings, notes): an error per citation that cannot be resolved, a warning per
+    uncited entry, a note (INFO) per citation of a superseded, withdrawn or retracted work."""
+    entries = bibliography.entries
+    problems, notes, warnings = [], [], []
+    cited, listed_anyway = set(), set()
+    for path, cited_page in pages.items():
+        page_file = f"{docs_folder}/{path}"
+        found = cited_page.found
+        for citation in [*found.in_order, *found.misplaced]:
+            if not citation.problem and not unavailable:
+                unknown = [key for key in citation.keys if key not in entries]
+                if unknown:
+                    citation.problem = "; ".join(f"unknown citation key '{key}'{suggest(key, entries, citation.source)}" for key in unknown)
+            if citation.problem:
+                problems.append(Problem(citation.problem, page_file, citation.line))
+                continue
+            cited.update(citation.keys)
+            for key in citation.keys if not unavailable else []:
+                if status := entries[key].fields.get("status"):
+                    replacement = entries[key].fields.get("replacement")
+                    note = f"cites {key}, {status}" + (f" (replaced by {replacement})" if replacement else "")
+                    notes.append(Problem(note, page_file, citation.line, severity="info"))
+        if "full" in found.lists:
+            nocite = cited_page.page.meta.get("nocite") or []
+            listed_anyway.update(nocite)
+            problems += [Problem(f"nocite lists unknown key '{key}'{suggest(key, entries)}", page_file) for key in nocite if key not in entries]
+    for key, entry in entries.items():
+        if key not in cited and key not in listed_anyway:
+            warnings.append(Problem(
+                f"entry '{key}' is not cited on any page "
+                f"(cite it, delete it, or list it under 'nocite:' in the bibliography page's front matter)",
+                bib_name, entry.line, severity="warning",
+            ))
+    return problems, warnings, notes
+
+
+def suggest(key: str, entries: dict, source: str = "") -> str:
+    """What the editor may have meant, in brackets, or ""."""
+    following = re.search(rf"@{re.escape(key)}([^\s,;\]]+)", source)
+    if following and key + following.group(1) in entries:
+        return f' (a key ends before "{following.group(1)[0]}": write @{{{key + following.group(1)}}})'
+    same_case = [k for k in entries if k.lower() == key.lower()]
+    if same_case:
+        return f" (did you mean '{same_case[0]}'? keys are case-sensitive)"
+    close = difflib.get_close_matches(key, entries, n=1, cutoff=0.6)
+    if close:
+        return f" (did you mean '{close[0]}'?)"
+    return f" (if it is not a citation, write \\@{key})" if source.startswith("@") else ""
+
+
+def check_page_files(pages, docs_folder: str, repair: bool) -> list[Problem]:
+    """A problem per page file that is not UTF-8; with `repair`, the page is read with � where the byte is."""
+    problems = []
+    for file in pages:
+        data = file.content_bytes
+        try:
+            data.decode("utf-8-sig")
+        except UnicodeDecodeError as error:
+            line = data.count(b"\n", 0, error.start) + 1
+            problems.append(Problem(f"byte 0x{data[error.start]:02x} is not UTF-8; save the file as UTF-8", f"{docs_folder}/{file.src_uri}", line))
+            if repair:  # the preview shows the page, with � where the byte is
+                file.content_string = data.decode("utf-8-sig", errors="replace")
+    return problems

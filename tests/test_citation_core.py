@@ -1,0 +1,112 @@
+"""The citation core without MkDocs: the resolver as a pure function, and the Markdown extension as
+Markdown in, HTML out (pymdown-extensions' `MdCase.check_markdown` shape), in process."""
+
+from __future__ import annotations
+
+import textwrap
+
+import markdown
+import pytest
+from bs4 import BeautifulSoup
+
+from helpers import FIXTURE_BIB, STYLE
+from mkdocs_factsheet.citations.extension import CitationsExtension
+from mkdocs_factsheet.citations.references import citation_affixes
+from mkdocs_factsheet.citations.resolver import fix_citations, fix_reference_lists
+from mkdocs_factsheet.problems import Problem
+
+
+# --- the resolver ---------------------------------------------------------------------------
+
+
+def test_fix_citations_fills_what_the_mapper_knows_and_lists_the_rest():
+    html = '<p>A <span data-citation="0">[@witt2006]</span> and <span data-citation="1">[see @x &amp; @y]</span>.</p>'
+    mapped = {0: "(Witt 2006)"}
+    fixed, unresolved = fix_citations(html, lambda index, source: mapped[index])
+    assert fixed == '<p>A (Witt 2006) and <span data-citation="1">[see @x &amp; @y]</span>.</p>'
+    assert unresolved == ["[see @x & @y]"]
+
+
+def test_fix_reference_lists_fills_each_kind():
+    html = '<div data-reference-list="page"></div><div data-reference-list="full"></div>'
+    fixed, unresolved = fix_reference_lists(html, lambda kind: {"page": "<ul>page</ul>"}[kind])
+    assert fixed == '<ul>page</ul><div data-reference-list="full"></div>'
+    assert unresolved == ["full"]
+
+
+# --- the extension: Markdown in, HTML out ---------------------------------------------------
+
+
+class MdCase:
+    """One Markdown instance with the extension, as pymdown-extensions' tests/util.py sets one up."""
+
+    def __init__(self, extension: CitationsExtension, *others: str):
+        self.extension = extension
+        self.md = markdown.Markdown(extensions=[extension, *others])
+
+    def check_markdown(self, source: str, expected: str) -> None:
+        self.md.reset()
+        assert self.md.convert(textwrap.dedent(source)) == textwrap.dedent(expected).strip()
+
+
+@pytest.fixture(scope="module")
+def extension(tmp_path_factory) -> CitationsExtension:
+    bib = tmp_path_factory.mktemp("core") / "refs.bib"
+    bib.write_text(FIXTURE_BIB, encoding="utf-8")
+    return CitationsExtension(bibliography=bib, style=STYLE, bib_by_default=False)
+
+
+WITT = ('<span class="citation" id="cite-{n}" data-cites="witt2006">{before}<a href="#ref-witt2006" class="citation-link" '
+        'role="doc-biblioref" aria-describedby="ref-witt2006-text">{text}</a>{after}</span>')
+
+
+def test_a_citation_becomes_its_formatted_link(extension):
+    MdCase(extension).check_markdown(
+        "Acupuncture helped [@witt2006], as @witt2006 [p. 490] found.",
+        f"<p>Acupuncture helped {WITT.format(n=1, before='(', text='Witt 2006', after=')')}, as "
+        f"{WITT.format(n=2, before='Witt (', text='2006, p. 490', after=')')} found.</p>",
+    )
+    assert extension.problems == []
+
+
+def test_code_escapes_and_links_stay_as_typed(extension):
+    MdCase(extension).check_markdown(
+        r"`[@witt2006]`, \@witt2006 and [@witt2006](https://example.org/).",
+        '<p><code>[@witt2006]</code>, @witt2006 and <a href="https://example.org/">@witt2006</a>.</p>',
+    )
+
+
+def test_an_unknown_key_is_shown_as_typed_and_reported_as_data(extension):
+    MdCase(extension).check_markdown(
+        "# Title\n\nTypo [@wit2006].",
+        """
+        <h1>Title</h1>
+        <p>Typo <mark class="citation-problem" title="unknown citation key &#x27;wit2006&#x27; (did you mean &#x27;witt2006&#x27;?)">[@wit2006]</mark>.</p>
+        """,
+    )
+    assert extension.problems == [Problem("unknown citation key 'wit2006' (did you mean 'witt2006'?)", line=3)]
+
+
+def test_the_document_lists_what_it_cites_where_bibliography_stands(extension):
+    html = markdown.markdown("Two [@sherman2009a; @witt2006].\n\n\\bibliography\n", extensions=[extension])
+    items = BeautifulSoup(html, "html.parser").select("ul.reference-list.page-references > li.reference")
+    assert [item["id"] for item in items] == ["ref-sherman2009a", "ref-witt2006"]
+    assert [a["href"] for a in items[0].select(".reference-backlinks a")] == ["#cite-1"]
+
+
+def test_the_extension_gives_the_html_the_site_gives(fixture_site):
+    page = "# Trials\n\nAcupuncture helped [@witt2006]. @sherman2009a found more.\n\n## Later\n\nAgain [see @witt2006, p. 490].\n"
+    built = fixture_site({"index.md": page})
+    result = built.build()
+    assert result.returncode == 0, result.stderr
+    site = built.html()
+    alone = CitationsExtension(bibliography=built.path / "refs.bib", style=STYLE)
+    html = BeautifulSoup(markdown.markdown(page, extensions=[alone, "toc"]), "html.parser")
+    assert [str(s) for s in html.select("span.citation")] == [str(s) for s in site.select("span.citation")]
+    assert str(html.select_one("ul.page-references")) == str(site.select_one("ul.page-references"))
+
+
+def test_a_works_name_is_its_citation_without_what_the_style_puts_round_it():
+    assert citation_affixes(STYLE.read_bytes()) == ("(", ")")
+    numeric = b'<style xmlns="http://purl.org/net/xbiblio/csl"><citation><layout prefix="[" suffix="]"/></citation></style>'
+    assert citation_affixes(numeric) == ("[", "]")
