@@ -46,6 +46,7 @@ from mkdocs_factsheet.ledger import (
     counts,
     counts_markdown,
 )
+from mkdocs_factsheet.nav import nav_titles
 from mkdocs_factsheet.review import today
 
 log = get_plugin_logger("evidence-ledger")
@@ -83,7 +84,7 @@ class EvidenceLedgerPlugin(BasePlugin[LedgerConfig]):
         self.project = Project(root, docs=self.docs, works=self.config.works, claims=self.config.claims, bib_file=self.config.bib_file)
         self.rules = Rules(covered=self.config.covered_pages, patient_pages=self.config.patient_pages,
                            corrections_page=self.config.corrections_page, docs=self.docs, today=today())
-        self.titles = dict(_nav_titles(config.nav or []))
+        self.titles = dict(nav_titles(config.nav or []))
         self.problems: list[Problem] = []
         return config
 
@@ -124,14 +125,3 @@ class EvidenceLedgerPlugin(BasePlugin[LedgerConfig]):
     def on_post_build(self, config):
         for problem in self.problems:
             log.warning(str(problem))
-
-
-def _nav_titles(items):
-    """(page, title) pairs from mkdocs.yml's nav, in its order."""
-    for item in items:
-        if isinstance(item, dict):
-            for title, target in item.items():
-                if isinstance(target, str):
-                    yield target, title
-                else:
-                    yield from _nav_titles(target)

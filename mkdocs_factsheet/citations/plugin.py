@@ -34,6 +34,7 @@ from mkdocs.utils import get_relative_url
 from mkdocs_bibtex.plugin import BibTexPlugin
 
 from ..messages import docs_path
+from ..nav import nav_titles
 from ..problems import Problem, report as report_problem
 from ..project_files import linked_outside, nav_citation_problems
 from . import markup
@@ -157,7 +158,7 @@ class SiteCitations:
         self.docs_folder = docs_path(config, "").rstrip("/")  # as editors name it, e.g. "docs"
         self.pages = CitedPages()
         self.lists = ReferenceLists(self.sources.bibliography, self.sources.affixes)
-        self.titles: dict[str, str] = dict(_nav_titles(config.nav or []))
+        self.titles: dict[str, str] = dict(nav_titles(config.nav or []))
         self.nav_problems = nav_citation_problems(self.titles.values(), config_file, CITED_KEY.search)
         self.after_search: dict[str, dict[str, str]] = {}  # src_uri -> {name: HTML}, put in after search indexing
         self.filled_in = False
@@ -271,14 +272,3 @@ def _by_section(citations: list[Citation]) -> dict[str, list[Citation]]:
     for citation in citations:
         under.setdefault(citation.section, []).append(citation)
     return under
-
-
-def _nav_titles(items):
-    """(page path, title) pairs from mkdocs.yml's nav, whose short titles suit backlinks."""
-    for item in items:
-        if isinstance(item, dict):
-            for title, target in item.items():
-                if isinstance(target, str):
-                    yield target, title
-                else:
-                    yield from _nav_titles(target)
