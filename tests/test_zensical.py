@@ -8,6 +8,7 @@ and skips, saying why, only where pip cannot install it.
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -28,7 +29,7 @@ def zensical_config(mkdocs_yml: str) -> str:
     text = mkdocs_yml.replace("markdown_extensions:\n", "markdown_extensions:\n  - mkdocs_factsheet.citations.extension:\n"
                               "      bibliography: references.bib\n      style: overrides/citation-style.csl\n", 1)
     text = text.replace("  custom_dir: overrides\n", "").replace("  language: en-GB\n", "  language: en\n")
-    return text.replace("  evidence_checked: 2026-11-30\n", '  evidence_checked: "2026-11-30"\n')
+    return re.sub(r"^(  evidence_checked: )(\d{4}-\d{2}-\d{2})$", r'\1"\2"', text, flags=re.MULTILINE)
 
 
 def facts(page: BeautifulSoup) -> tuple[list[str], list[tuple[str, str]]]:
