@@ -58,15 +58,21 @@ class Sources:
         entry = self.bibliography.entry_at(line)
         return f"{self.bib_name}:{entry.line}: entry '{entry.key}'" if entry else ""
 
-    def _read_style(self, name: str) -> bytes | None:
+    def _read_option_file(self, option: str, what: str, name: str) -> tuple[Path, bytes] | None:
+        """The file an option of the plugin names, if it is inside the project and there."""
         path = self.root / name
-        if outside := outside_option(self.root, self.config_file, "csl_file", name):
+        if outside := outside_option(self.root, self.config_file, option, name):
             self.problems.append(outside)
             return None
         if not path.is_file():
-            self.problems.append(Problem("citation style file not found (mkdocs.yml, plugins: citations: csl_file)", name))
+            self.problems.append(Problem(f"{what} file not found (mkdocs.yml, plugins: citations: {option})", name))
             return None
-        data = path.read_bytes()
+        return path, path.read_bytes()
+
+    def _read_style(self, name: str) -> bytes | None:
+        if not (found := self._read_option_file("csl_file", "citation style", name)):
+            return None
+        path, data = found
         try:
             style = etree.fromstring(data)
         except etree.ParseError as error:
@@ -81,14 +87,9 @@ class Sources:
         return data
 
     def _read_bibliography(self, name: str) -> Bibliography | None:
-        path = self.root / name
-        if outside := outside_option(self.root, self.config_file, "bib_file", name):
-            self.problems.append(outside)
+        if not (found := self._read_option_file("bib_file", "bibliography", name)):
             return None
-        if not path.is_file():
-            self.problems.append(Problem("bibliography file not found (mkdocs.yml, plugins: citations: bib_file)", name))
-            return None
-        data = path.read_bytes()
+        _, data = found
         # A bibliography that passed every check is kept under the hash of its bytes, so that a
         # rebuild with the same file parses nothing.
         cache_name = f"bib-{digest(data, bytes([CACHE_FORMAT]))}.json"

@@ -33,8 +33,6 @@ PLACEHOLDER_ATTRIBUTE = "data-citation"
 PLACEHOLDER = re.compile(rf'<{PLACEHOLDER_TAG} {PLACEHOLDER_ATTRIBUTE}="(\d+)">.*?</{PLACEHOLDER_TAG}>', re.DOTALL)
 LIST_ATTRIBUTE = "data-reference-list"
 LIST_PLACEHOLDER = re.compile(rf'<div {LIST_ATTRIBUTE}="(\w+)"></div>')
-# What the plugin appends to a page so that it gets its reference list (bib_by_default).
-DEFAULT_LIST_MARKER = "[[citations: this page's references]]"
 
 
 @dataclass
@@ -246,7 +244,7 @@ class CitationsExtension(Extension):
     def __init__(self, current_page, bib_command: str = "\\bibliography", full_bib_command: str = "\\full_bibliography"):
         super().__init__()
         self.current_page = current_page
-        self.commands = {bib_command: "page", full_bib_command: "full", DEFAULT_LIST_MARKER: "default"}
+        self.commands = {bib_command: "page", full_bib_command: "full"}
 
     def extendMarkdown(self, md):
         if "@" not in md.ESCAPED_CHARS:  # `\@key` is a literal @key, as in pandoc
