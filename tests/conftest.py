@@ -18,7 +18,7 @@ TIERS = {
     "build": "reads a strict build: the session's site, or a small fixture site built for the test",
     "serve": "a real mkdocs serve of a copy of the project; each case edits and restores",
     "browser": "Debian's Chromium reads the built site or the preview",
-    "setup": "the project's own set-up: the pins on each supported Python, ./run on a fresh or broken machine (needs PyPI)",
+    "setup": "the project's own set-up: the pins on each supported Python, ./run on a fresh or broken machine, the plain pip recipe and Zensical in fresh venvs (needs PyPI)",
 }
 TIER_OF_FIXTURE = [
     ("browser", {"browser", "browsing", "server"}),

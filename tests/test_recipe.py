@@ -19,11 +19,16 @@ import time
 import urllib.request
 from pathlib import Path
 
+import pytest
+
 ROOT = Path(__file__).resolve().parent.parent
 # What a downloaded archive would not hold: history, set-up, build output and caches.
 NOT_IN_ARCHIVE = shutil.ignore_patterns(".git", ".venv", "site", ".cache", ".pytest_cache", "__pycache__", "build", "*.egg-info")
 END_OF_LIFE = "Material for MkDocs reaches end of life on May 5, 2027."
 STARTUP_SECONDS = 180  # the first build, on a busy machine
+
+# A fresh venv from PyPI: the set-up tier, not the quick one an editor runs before publishing.
+pytestmark = pytest.mark.setup
 
 
 def free_port() -> int:

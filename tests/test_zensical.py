@@ -21,6 +21,9 @@ ROOT = Path(__file__).resolve().parent.parent
 NOT_COPIED = shutil.ignore_patterns(".git", ".venv", "site", ".cache", ".pytest_cache", "__pycache__", "build", "*.egg-info")
 ZENSICAL = "zensical==0.0.73"
 
+# A fresh venv from PyPI: the set-up tier, not the quick one an editor runs before publishing.
+pytestmark = pytest.mark.setup
+
 
 def zensical_config(mkdocs_yml: str) -> str:
     """mkdocs.yml as Zensical 0.0.73 can read it: the citations as a Markdown extension; without
