@@ -3,10 +3,13 @@
 import re
 import time
 import urllib.request
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
 
 import pytest
 
-from helpers import ROOT, mkdocs_serve
+from helpers import ROOT, make_fixture_site, mkdocs_serve
 
 
 def citations(article):
@@ -197,6 +200,11 @@ def _fetch(url: str) -> str:
         return ""
 
 
+def _shown(url: str) -> str:
+    """A page's text, without the live-reload script's build stamps (they change on every rebuild)."""
+    return re.sub(r"livereload\(\d+, \d+\)", "livereload()", _fetch(url))
+
+
 def _wait_for(url: str, text: str, seconds: float) -> bool:
     deadline = time.monotonic() + seconds
     while time.monotonic() < deadline:
@@ -204,24 +212,6 @@ def _wait_for(url: str, text: str, seconds: float) -> bool:
             return True
         time.sleep(0.2)
     return False
-
-
-@pytest.mark.serve
-@pytest.mark.parametrize("edited", ["refs.bib", "style.csl"])
-def test_mkdocs_serve_rebuilds_when_the_bibliography_or_style_changes(fixture_site, edited):
-    built = fixture_site(
-        {"index.md": "# Home\n\n[@witt2006] [@sherman2009a] [@sherman2009b]\n"},
-        extra_config="watch:\n  - refs.bib\n  - style.csl\n",
-    )
-    with mkdocs_serve(built.path) as url:
-        assert _wait_for(url, "A trial in Germany", 60), "mkdocs serve did not come up"
-        path = built.path / edited
-        if edited == "refs.bib":
-            path.write_text(path.read_text().replace("A trial in {Germany}", "A trial in {Hamburg}"))
-            assert _wait_for(url, "A trial in Hamburg", 30)
-        else:
-            path.write_text(path.read_text().replace('<text variable="title"/>', '<text variable="title" prefix="Title: "/>'))
-            assert _wait_for(url, "Title: A trial in Germany", 30)
 
 
 def _page(url: str) -> str:
@@ -241,67 +231,114 @@ def _wait_for_html(url: str, check, seconds: float) -> str:
     raise AssertionError(f"{url} did not show what was expected in {seconds} s; last seen:\n{page[:2000]}")
 
 
+# --- One `mkdocs serve` of a small fixture site for the module: each case edits and restores -----
+
+SERVED_PAGES = {"index.md": "# Home\n\nA claim [@witt2006]. Another [@sherman2009a].\n", "other.md": "# Other\n\nFine [@sherman2009b].\n"}
+
+
+@dataclass
+class Served:
+    path: Path
+    url: str
+    as_started: dict[str, str]  # each page's text as first served, which every case restores
+
+    @property
+    def log(self) -> str:
+        return (self.path / "serve.log").read_text(encoding="utf-8")
+
+    @contextmanager
+    def edited(self, relative: str, old: str, new: str):
+        """The file changed as an editor would; afterwards put back, and served as it was at start."""
+        path = self.path / relative
+        original = path.read_text(encoding="utf-8")
+        assert old in original, f"{relative} has no {old!r}"
+        path.write_text(original.replace(old, new, 1), encoding="utf-8")
+        try:
+            yield path
+        finally:
+            path.write_text(original, encoding="utf-8")
+            for page, text in self.as_started.items():
+                deadline = time.monotonic() + 30
+                while _shown(self.url + page) != text:
+                    assert time.monotonic() < deadline, f"/{page} not served as it was within 30 s"
+                    time.sleep(0.2)
+
+
+@pytest.fixture(scope="module")
+def served(tmp_path_factory):
+    """The fixture site, watching its bibliography and style, served with --verbose (pandoc's lines)."""
+    path = tmp_path_factory.mktemp("served")
+    make_fixture_site(path, SERVED_PAGES, extra_config="watch:\n  - refs.bib\n  - style.csl\n")
+    with mkdocs_serve(path, "--verbose") as url:
+        assert _wait_for(url, "A trial in Germany", 120), "mkdocs serve did not come up"
+        yield Served(path, url, {page: _shown(url + page) for page in ("", "other/")})
+
+
 @pytest.mark.serve
-def test_mkdocs_serve_shows_a_mistake_in_place_and_clears_it_when_fixed(fixture_site):
+@pytest.mark.parametrize("edited", ["refs.bib", "style.csl"])
+def test_mkdocs_serve_rebuilds_when_the_bibliography_or_style_changes(served, edited):
+    if edited == "refs.bib":
+        with served.edited("refs.bib", "A trial in {Germany}", "A trial in {Hamburg}"):
+            assert _wait_for(served.url, "A trial in Hamburg", 30)
+    else:
+        with served.edited("style.csl", '<text variable="title"/>', '<text variable="title" prefix="Title: "/>'):
+            assert _wait_for(served.url, "Title: A trial in Germany", 30)
+
+
+@pytest.mark.serve
+def test_mkdocs_serve_shows_a_mistake_in_place_and_clears_it_when_fixed(served):
     """The editor's preview never stops on a content mistake: the page answers, the bad citation
     is marked where it stands, the error line is logged, and fixing it clears the mark."""
     from bs4 import BeautifulSoup
 
-    built = fixture_site({"index.md": "# Home\n\nTypo [@wit2006]. Fine [@sherman2009a].\n", "other.md": "# Other\n\nFine [@sherman2009b].\n"})
-    log = built.path / "serve.log"
-    with mkdocs_serve(built.path) as url:
-        page = BeautifulSoup(_wait_for_html(url, lambda html: "citation-problem" in html, 60), "html.parser")
+    logged = len(served.log)
+    with served.edited("docs/index.md", "A claim [@witt2006]", "Typo [@wit2006]"):
+        page = BeautifulSoup(_wait_for_html(served.url, lambda html: "citation-problem" in html, 30), "html.parser")
         (mark,) = page.select("mark.citation-problem")
         assert mark.get_text() == "[@wit2006]"
         assert mark["title"] == "unknown citation key 'wit2006' (did you mean 'witt2006'?)"
         assert [c.get_text() for c in page.select("span.citation")] == ["(Sherman 2009a)"]
-        other = BeautifulSoup(_page(url + "other/"), "html.parser")
+        other = BeautifulSoup(_page(served.url + "other/"), "html.parser")
         assert [c.get_text() for c in other.select("span.citation")] == ["(Sherman 2009b)"]
-        assert "citations: docs/index.md:3: unknown citation key 'wit2006' (did you mean 'witt2006'?)" in log.read_text()
-
-        (built.path / "docs" / "index.md").write_text("# Home\n\nTypo [@witt2006]. Fine [@sherman2009a].\n", encoding="utf-8")
-        page = BeautifulSoup(_wait_for_html(url, lambda html: "citation-problem" not in html and "Witt 2006" in html, 30), "html.parser")
-        assert [c.get_text() for c in page.select("span.citation")] == ["(Witt 2006)", "(Sherman 2009a)"]
+        assert "citations: docs/index.md:3: unknown citation key 'wit2006' (did you mean 'witt2006'?)" in served.log[logged:]
+    # Fixed (the page as it was): the mark is gone.
+    page = BeautifulSoup(_page(served.url), "html.parser")
+    assert not page.select("mark.citation-problem")
+    assert [c.get_text() for c in page.select("span.citation")] == ["(Witt 2006)", "(Sherman 2009a)"]
 
 
 @pytest.mark.serve
-def test_mkdocs_serve_keeps_serving_with_a_broken_bibliography(fixture_site):
+def test_mkdocs_serve_keeps_serving_with_a_broken_bibliography(served):
     """A syntax error in the bib file: every citation is marked with the reason, pages still
     answer; the fix clears the marks on the next rebuild."""
     from bs4 import BeautifulSoup
 
-    from helpers import FIXTURE_BIB
-
-    built = fixture_site({"index.md": "# Home\n\nA claim [@witt2006].\n"}, extra_config="watch:\n  - refs.bib\n")
-    bib = built.path / "refs.bib"
-    bib.write_text(FIXTURE_BIB.replace("  title   = {A trial in {Germany}},", "  title   = {A trial in {Germany}}"), encoding="utf-8")
-    with mkdocs_serve(built.path) as url:
-        page = BeautifulSoup(_wait_for_html(url, lambda html: "citation-problem" in html, 60), "html.parser")
-        (mark,) = page.select("mark.citation-problem")
-        assert mark.get_text() == "[@witt2006]"
-        assert mark["title"] == "refs.bib:3: syntax error in entry 'witt2006': missing ',' at the end of this line"
-        bib.write_text(FIXTURE_BIB, encoding="utf-8")
-        page = BeautifulSoup(_wait_for_html(url, lambda html: "citation-problem" not in html and "Witt 2006" in html, 30), "html.parser")
-        assert [c.get_text() for c in page.select("span.citation")] == ["(Witt 2006)"]
+    with served.edited("refs.bib", "  title   = {A trial in {Germany}},", "  title   = {A trial in {Germany}}"):
+        page = BeautifulSoup(_wait_for_html(served.url, lambda html: "citation-problem" in html, 30), "html.parser")
+        marks = page.select("mark.citation-problem")
+        assert [mark.get_text() for mark in marks] == ["[@witt2006]", "[@sherman2009a]"]
+        assert {mark["title"] for mark in marks} == {"refs.bib:3: syntax error in entry 'witt2006': missing ',' at the end of this line"}
+        other = BeautifulSoup(_page(served.url + "other/"), "html.parser")
+        assert [mark.get_text() for mark in other.select("mark.citation-problem")] == ["[@sherman2009b]"]
+    page = BeautifulSoup(_page(served.url), "html.parser")
+    assert not page.select("mark.citation-problem")
+    assert [c.get_text() for c in page.select("span.citation")] == ["(Witt 2006)", "(Sherman 2009a)"]
 
 
 @pytest.mark.serve
-def test_mkdocs_serve_formats_only_the_citations_a_page_edit_adds(fixture_site):
+def test_mkdocs_serve_formats_only_the_citations_a_page_edit_adds(served):
     """Editing a page re-runs pandoc for new citations only; an edit that adds none runs no pandoc."""
-    built = fixture_site({"index.md": "# Home\n\nA claim [@witt2006]. Another [@sherman2009a].\n"})
-    page = built.path / "docs" / "index.md"
     def pandoc_lines() -> list[str]:
-        text = (built.path / "serve.log").read_text(encoding="utf-8")
-        return [line.split("citations: ", 1)[1] for line in text.splitlines() if "pandoc" in line and "citations: " in line]
+        return [line.split("citations: ", 1)[1] for line in served.log.splitlines() if "pandoc" in line and "citations: " in line]
 
-    with mkdocs_serve(built.path, "--verbose") as url:
-        assert _wait_for(url, "Witt 2006", 60), "mkdocs serve did not come up"
-        assert pandoc_lines() == ["pandoc formats 2 citation(s); 0 were in the cache"]
-        page.write_text(page.read_text(encoding="utf-8") + "\nA sentence added by the editor.\n", encoding="utf-8")
-        assert _wait_for(url, "added by the editor", 30)
-        after_text_edit = pandoc_lines()[1:]  # one line per rebuild (the watcher may rebuild twice)
-        assert after_text_edit and set(after_text_edit) == {"pandoc does not run: all 2 citation(s) were in the cache"}
-        page.write_text(page.read_text(encoding="utf-8") + "\nA new one [@witt2006, p. 5].\n", encoding="utf-8")
-        assert _wait_for(url, "Witt 2006, p. 5", 30)
-        after_citation_edit = pandoc_lines()[1 + len(after_text_edit):]
-        assert [line for line in after_citation_edit if "formats" in line] == ["pandoc formats 1 citation(s); 2 were in the cache"]
+    assert pandoc_lines()[0] == "pandoc formats 3 citation(s); 0 were in the cache", "the first build formats each once"
+    seen = len(pandoc_lines())
+    with served.edited("docs/index.md", "[@sherman2009a].\n", "[@sherman2009a].\n\nA sentence added by the editor.\n"):
+        assert _wait_for(served.url, "added by the editor", 30)
+        after_text_edit = pandoc_lines()[seen:]  # one line per rebuild (the watcher may rebuild twice)
+        assert after_text_edit and set(after_text_edit) == {"pandoc does not run: all 3 citation(s) were in the cache"}
+    seen = len(pandoc_lines())
+    with served.edited("docs/index.md", "[@sherman2009a].\n", "[@sherman2009a].\n\nA new one [@witt2006, p. 5].\n"):
+        assert _wait_for(served.url, "Witt 2006, p. 5", 30)
+        after_citation_edit = pandoc_lines()[seen:]
+        assert [line for line in after_citation_edit if "formats" in line] == ["pandoc formats 1 citation(s); 3 were in the cache"]

@@ -1,6 +1,7 @@
 """The PDF edition: one A4 document of the whole factsheet, built with the site."""
 
 import re
+from dataclasses import dataclass
 
 import pytest
 from pypdf import PdfReader
@@ -16,9 +17,49 @@ def pdf(site):
     return PdfReader(site.root / PDF_NAME)
 
 
+@dataclass
+class Run:
+    """A piece of text as pypdf hands it over, where it stands and the marked-content tag it is in."""
+
+    text: str
+    x: float  # from the page's left edge
+    y: float  # its baseline, from the page's bottom edge
+    size: float  # the font size as drawn
+    tag: str | None
+
+
+@dataclass
+class Page:
+    text: str  # as pypdf extracts it
+    runs: list[Run]
+
+
+def read(page) -> Page:
+    """One pass of pypdf over a page (the slow part of these tests) gives all they read of it."""
+    stack: list[str] = []
+    runs = []
+
+    def operator(op, args, cm, tm):
+        if op in (b"BDC", b"BMC"):
+            stack.append(str(args[0]))
+        elif op == b"EMC" and stack:
+            stack.pop()
+
+    def visit(text, cm, tm, font, size):
+        runs.append(Run(text, cm[4] + tm[4] * cm[0], cm[5] + tm[5] * cm[3], size * abs(tm[3] * cm[3]), stack[-1] if stack else None))
+
+    text = page.extract_text(visitor_operand_before=operator, visitor_text=visit)
+    return Page(text or "", runs)
+
+
 @pytest.fixture(scope="module")
-def text(pdf):
-    return " ".join(" ".join(page.extract_text() for page in pdf.pages).split())
+def pages(pdf) -> list[Page]:
+    return [read(page) for page in pdf.pages]
+
+
+@pytest.fixture(scope="module")
+def text(pages):
+    return " ".join(" ".join(page.text for page in pages).split())
 
 
 def test_pdf_is_a4_with_a_sensible_number_of_pages(pdf):
@@ -32,8 +73,8 @@ def test_pdf_metadata_names_title_and_language(pdf):
     assert pdf.trailer["/Root"]["/Lang"] == "en-GB"
 
 
-def test_title_page_has_publisher_and_edition_date(pdf):
-    first = pdf.pages[0].extract_text()
+def test_title_page_has_publisher_and_edition_date(pages):
+    first = pages[0].text
     assert "Published by" in first
     assert re.search(r"This edition: \d{1,2} [A-Z][a-z]+ 20\d\d", first)
 
@@ -59,8 +100,8 @@ def test_citations_read_as_on_the_site(site, text):
         assert " ".join(citation.get_text().split()) in text
 
 
-def test_page_numbers_and_running_header(pdf):
-    page = pdf.pages[4].extract_text()
+def test_page_numbers_and_running_header(pages):
+    page = pages[4].text
     assert re.search(r"Page 5 of \d+", page)
     assert "Acupuncture for back pain" in page
 
@@ -92,74 +133,60 @@ MM = 72 / 25.4
 BODY = (22 * MM, (297 - 22) * MM)  # the text area between the running head and the page number (pdf.css)
 
 
-def text_extent(page) -> float:
+def text_extent(page: Page) -> float:
     """How much of the page's text area its body text spans, top to bottom, as a fraction."""
-    heights = []
-
-    def visit(text, cm, tm, font, size):
-        y = cm[5] + tm[5] * cm[3]  # baseline, from the page's bottom edge
-        if text.strip() and BODY[0] < y < BODY[1]:
-            heights.append(y)
-
-    page.extract_text(visitor_text=visit)
+    heights = [run.y for run in page.runs if run.text.strip() and BODY[0] < run.y < BODY[1]]
     return (max(heights) - min(heights)) / (BODY[1] - BODY[0]) if heights else 0.0
 
 
-def test_no_page_is_left_nearly_empty(pdf):
+def test_no_page_is_left_nearly_empty(pages):
     """Chapters run on rather than each starting a new sheet (which left pages 4, 18 and 23 with
     a few lines). By design: the title page and the contents; and the last page, whose fill
     depends on how long the text is."""
-    extents = [text_extent(page) for page in pdf.pages]
+    extents = [text_extent(page) for page in pages]
     short = [f"page {n}: {extent:.0%}" for n, extent in enumerate(extents[2:-1], start=3) if extent < 0.25]
     assert not short, "pages with less than a quarter page of text:\n" + "\n".join(short)
 
 
-def test_no_table_row_is_split_across_pages(pdf, site):
+def test_no_table_row_is_split_across_pages(pages, site):
     """Each row of the evidence table starts and ends on one page: its study's name (first
     column) and its main finding (last column, the longest) are on the same page."""
     def words(text: str) -> str:  # "cost-effective" wraps after its hyphen in a narrow cell
         return re.sub(r"-\s+", "-", " ".join(text.split()))
 
     rows = site.article("evidence-table/").select("tbody tr")
-    pages = [words(page.extract_text()) for page in pdf.pages]
+    texts = [words(page.text) for page in pages]
     for row in rows:
         # The study as cited, without a status label such as "Superseded by Mu 2020".
         study, finding = words(row.select_one("span.citation").get_text(" ")).strip("() "), words(row.select("td")[-1].get_text(" "))
-        holding = [n for n, text in enumerate(pages) if study in text and finding[-25:] in text and finding[:25] in text]
+        holding = [n for n, text in enumerate(texts) if study in text and finding[-25:] in text and finding[:25] in text]
         assert holding, f"the row of {study} is split across pages"
 
 
-def running_head(page) -> list[str]:
+def running_head(page: Page) -> list[str]:
     """The text above the text area, left to right."""
-    head = []
-
-    def visit(text, cm, tm, font, size):
-        if text.strip() and cm[5] + tm[5] * cm[3] > BODY[1]:
-            head.append((cm[4] + tm[4] * cm[0], text.strip()))
-
-    page.extract_text(visitor_text=visit)
+    head = [(run.x, run.text.strip()) for run in page.runs if run.text.strip() and run.y > BODY[1]]
     return [text for _, text in sorted(head)]
 
 
-def test_running_head_names_the_site_and_the_chapter_once(pdf, site):
+def test_running_head_names_the_site_and_the_chapter_once(pages, site):
     """The home chapter's head read "Acupuncture for back pain | Acupuncture for back pain", then
     named no chapter on pages 3 to 5 (issue 23): its chapter is "Overview", in the Contents, the
     head and its heading alike."""
     chapters = ["Overview"] + [title for title in site.nav_urls if title != "Home"]
-    heads = [running_head(page) for page in pdf.pages[2:]]
+    heads = [running_head(page) for page in pages[2:]]
     for number, head in enumerate(heads, start=3):
         assert head[0] == "Acupuncture for back pain" and head.count("Acupuncture for back pain") == 1, f"page {number}: {head}"
         assert head[1:] in ([title] for title in chapters), f"page {number}: {head}"
-    sizes = []
-    pdf.pages[2].extract_text(visitor_text=lambda text, cm, tm, font, size: text.strip() and sizes.append((size * abs(tm[3] * cm[3]), text.strip())))
+    sizes = [(run.size, run.text.strip()) for run in pages[2].runs if run.text.strip()]
     assert max(sizes)[1] == "Overview", f"the first chapter is headed {max(sizes)[1]!r}, not as the Contents name it"
     assert {tuple(head[1:]) for head in heads} >= {(title,) for title in chapters}, "a chapter never named in the head"
-    contents = pdf.pages[1].extract_text()
+    contents = pages[1].text
     assert "Home" not in contents and "Overview" in contents, "the contents call the first chapter 'Home'"
 
 
-def test_publisher_line_reads_as_a_sentence(pdf):
-    assert "Published by the Acupuncture for back pain factsheet team" in pdf.pages[0].extract_text()
+def test_publisher_line_reads_as_a_sentence(pages):
+    assert "Published by the Acupuncture for back pain factsheet team" in pages[0].text
 
 
 # Words that tell a reader to use a screen: none of them can be done on paper.
@@ -183,11 +210,10 @@ def test_status_label_stands_apart_from_the_sentence(text):
     assert "Superseded by NICE 2016" in text
 
 
-def test_every_citing_chapter_opens_with_the_dated_currency_note(site, pdf):
+def test_every_citing_chapter_opens_with_the_dated_currency_note(site, text):
     """On paper as on screen, a reader of any one chapter learns where the evidence stands today."""
     citing = [title for title, url in site.nav_urls.items() if site.html(url).select_one("aside.evidence-currency")]
     assert len(citing) >= 8, citing
-    text = " ".join(" ".join(page.extract_text() for page in pdf.pages).split())
     assert text.count("The research in this factsheet goes up to 2010.") == len(citing)
 
 
@@ -198,31 +224,17 @@ def test_every_citing_chapter_opens_with_the_dated_currency_note(site, pdf):
 ARTIFACT = "/Artifact"
 
 
-def marked_text(page) -> list[tuple[str, float, str | None]]:
+def marked_text(page: Page) -> list[tuple[str, float, str | None]]:
     """Each piece of text on the page with its baseline and the marked-content tag it is in."""
-    stack: list[str] = []
-    pieces = []
-
-    def operator(op, args, cm, tm):
-        if op in (b"BDC", b"BMC"):
-            stack.append(str(args[0]))
-        elif op == b"EMC" and stack:
-            stack.pop()
-
-    def text(content, cm, tm, font, size):
-        if content.strip():
-            pieces.append((content.strip(), cm[5] + tm[5] * cm[3], stack[-1] if stack else None))
-
-    page.extract_text(visitor_operand_before=operator, visitor_text=text)
-    return pieces
+    return [(run.text.strip(), run.y, run.tag) for run in page.runs if run.text.strip()]
 
 
-def test_running_heads_page_numbers_and_contents_dots_are_artifacts(pdf):
+def test_running_heads_page_numbers_and_contents_dots_are_artifacts(pages):
     """Running heads and "Page N of 29" were tagged as content; the Contents page's 1,247
     leader dots were tagged as text. A leader is a run of five or more full stops: a quotation's
     ellipsis ("... reducing inflammation ...") is three, four at a sentence's end, and is text."""
     tagged_margins, dots = [], 0
-    for number, page in enumerate(pdf.pages, start=1):
+    for number, page in enumerate(pages, start=1):
         tagged_text = []
         for content, y, tag in marked_text(page):
             if not BODY[0] < y < BODY[1] and tag != ARTIFACT:
@@ -286,22 +298,19 @@ def test_links_are_described_by_their_text_not_an_id(pdf):
     assert not raw, f"{len(raw)} links described by an id, e.g. {raw[:5]}"
 
 
-def test_contents_give_the_page_each_chapter_heading_is_on(pdf, site):
+def test_contents_give_the_page_each_chapter_heading_is_on(pages, site):
     """Two chapters' numbers were one too low (8 for 9, 26 for 27): their dated note sat alone
     at the foot of the page before."""
     rows: dict[float, list[tuple[float, str]]] = {}
-
-    def visit(text, cm, tm, font, size):
-        if text.strip():
-            rows.setdefault(round(cm[5] + tm[5] * cm[3]), []).append((cm[4] + tm[4] * cm[0], text.strip()))
-
-    pdf.pages[1].extract_text(visitor_text=visit)
+    for run in pages[1].runs:
+        if run.text.strip():
+            rows.setdefault(round(run.y), []).append((run.x, run.text.strip()))
     entries = {}
     for row in rows.values():
         words = " ".join(text for _, text in sorted(row))
         if match := re.fullmatch(r"(?:\d+\.\s*)?(.+?)[\s.]+(\d+)", words):  # leader dots or none
             entries[match.group(1)] = int(match.group(2))
-    pages = [" ".join(page.extract_text().split()) for page in pdf.pages]
+    texts = [" ".join(page.text.split()) for page in pages]
     wrong = []
     for title, url in site.nav_urls.items():
         heading = site.article(url).h1
@@ -309,9 +318,9 @@ def test_contents_give_the_page_each_chapter_heading_is_on(pdf, site):
         heading = " ".join(heading.get_text().split())
         listed = entries.get("Overview" if url == "" else title)
         assert listed, f"{title} not in the contents: {entries}"
-        if heading not in pages[listed - 1]:
+        if heading not in texts[listed - 1]:
             # Every page with the heading's words: a chapter's title may also be named in another's text.
-            found = [n for n, text in enumerate(pages[2:], start=3) if heading in text]
+            found = [n for n, text in enumerate(texts[2:], start=3) if heading in text]
             wrong.append(f"{title}: contents say {listed}, heading's words on pages {found}")
     assert not wrong, "\n".join(wrong)
 
@@ -346,12 +355,12 @@ def test_pdf_opens_with_its_bookmarks_and_has_a_creation_date(pdf):
     assert pdf.metadata.creation_date is not None, "no creation date"
 
 
-def test_each_chapter_but_the_overview_opens_with_the_safety_line(pdf):
+def test_each_chapter_but_the_overview_opens_with_the_safety_line(pages):
     """Issue 20, item 2: the PDF edition carries the safety line (overrides/partials/safety-net.html)
     at the start of every chapter; the overview gives the full lists of warning signs instead."""
-    pages = [" ".join((page.extract_text() or "").split()) for page in pdf.pages]
-    with_line = [i for i, page in enumerate(pages) if "New or worsening back pain?" in page]
-    chapters = len([p for p in pages if "How up to date is this?" in p])
+    texts = [" ".join(page.text.split()) for page in pages]
+    with_line = [i for i, text in enumerate(texts) if "New or worsening back pain?" in text]
+    chapters = len([text for text in texts if "How up to date is this?" in text])
     assert len(with_line) >= chapters - 1 >= 8, f"safety line on pages {with_line}"
-    first = pages[with_line[0]]
+    first = texts[with_line[0]]
     assert "Call 999" in first and "call 111" in first and "not a substitute for advice from your GP" in first
