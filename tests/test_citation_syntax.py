@@ -13,7 +13,7 @@ import pypandoc
 import pytest
 from bs4 import BeautifulSoup
 
-from helpers import FIXTURE_BIB, STYLE
+from helpers import FIXTURE_BIB, STYLE, make_fixture_site
 
 BIB = FIXTURE_BIB + """
 @article{van-der:berg.2001/x,
@@ -78,11 +78,19 @@ def tidy(text: str) -> str:
     return re.sub(r"\s+([,.;:)\]])", r"\1", re.sub(r"([(\[])\s+", r"\1", text))
 
 
-def test_site_and_pandoc_render_the_same_citations(fixture_site, tmp_path):
+@pytest.fixture(scope="module")
+def built(tmp_path_factory):
+    """Every case on one page of a small site, built once for both tests."""
     site_md = "# Home\n\n" + "\n\n".join(case for case, _ in CASES) + "\n"
-    built = fixture_site({"index.md": site_md}, bib=BIB, extra_config="markdown_extensions:\n  - admonition\n  - tables\n")
+    built = make_fixture_site(tmp_path_factory.mktemp("syntax"), {"index.md": site_md}, bib=BIB,
+                              extra_config="markdown_extensions:\n  - admonition\n  - tables\n")
     result = built.build()
     assert result.returncode == 0, result.stderr
+    return built
+
+
+@pytest.mark.build
+def test_site_and_pandoc_render_the_same_citations(built):
     site = built.html().select_one("body")
     pandoc = pandoc_html("\n\n".join(p or case for case, p in CASES) + "\n", built.path)
     for number in range(1, len(CASES) + 1):
@@ -90,11 +98,9 @@ def test_site_and_pandoc_render_the_same_citations(fixture_site, tmp_path):
         assert tidy(block_text(site, marker)) == tidy(block_text(pandoc, marker)), marker
 
 
-def test_every_case_is_cited_not_left_raw(fixture_site):
+@pytest.mark.build
+def test_every_case_is_cited_not_left_raw(built):
     """The comparison above would pass if both left a citation raw: make sure neither did."""
-    built = fixture_site({"index.md": "# Home\n\n" + "\n\n".join(case for case, _ in CASES) + "\n"}, bib=BIB,
-                         extra_config="markdown_extensions:\n  - admonition\n  - tables\n")
-    assert built.build().returncode == 0
     body = built.html().select_one("article, body")
     for code in body.select("code, pre, .md-nav, nav, head"):
         code.decompose()
