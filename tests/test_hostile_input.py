@@ -20,7 +20,7 @@ from pathlib import Path
 import pytest
 import rispy
 
-from helpers import FIXTURE_BIB, errors
+from helpers import FIXTURE_BIB, STYLE, errors
 from mkdocs_factsheet.citations.bibliography import plain_fields, read_bibliography
 from mkdocs_factsheet.citations.citeproc import pandoc_binary
 from mkdocs_factsheet.citations.cache import Cache, read_bibliography_cache, write_bibliography_cache
@@ -456,13 +456,27 @@ KEYS_BIB = FIXTURE_BIB + "".join(
     for n, key in enumerate(["a&b2020", "doe:2020", "10.1000/xyz", "x+y2020"]))
 
 
-def test_keys_pandoc_allows_work_everywhere(fixture_site):
+def core_with(folder: Path, bib: str):
+    """The citation core in process (it gives the HTML the site gives: tests/test_citation_core.py)."""
+    from mkdocs_factsheet.citations.extension import CitationsExtension
+
+    (folder / "refs.bib").write_text(bib, encoding="utf-8")
+    return CitationsExtension(bibliography=folder / "refs.bib", style=STYLE)
+
+
+def render(extension, page: str, *extensions: str):
+    """(the page's HTML, its problems as (line, message)), through the core and MkDocs's own extensions."""
+    import markdown
+    from bs4 import BeautifulSoup
+
+    html = markdown.Markdown(extensions=[extension, "toc", "tables", "fenced_code", *extensions]).convert(page)
+    return BeautifulSoup(html, "html.parser"), [(problem.line, str(problem)) for problem in extension.problems]
+
+
+def test_keys_pandoc_allows_work_everywhere(tmp_path):
     page = "# Home\n\nOne [@a&b2020]. Two [@doe:2020; @10.1000/xyz]. @x+y2020 found.\n"
-    nocite = "---\nnocite: [witt2006, sherman2009a, sherman2009b]\n---\n# Bibliography\n\n\\full_bibliography\n"
-    built = fixture_site({"index.md": page, "bibliography.md": nocite}, bib=KEYS_BIB)
-    result = built.build()
-    assert result.returncode == 0, result.stderr
-    html = built.html()
+    html, problems = render(core_with(tmp_path, KEYS_BIB), page)
+    assert problems == []
     assert [c.get_text() for c in html.select("span.citation")] == ["(Key 2020a)", "(Key 2020b; Key 2020c)", "Key (2020d)"]
     for key, title in [("a&b2020", "Work 0"), ("doe:2020", "Work 1"), ("10.1000/xyz", "Work 2"), ("x+y2020", "Work 3")]:
         item = html.find("li", id=f"ref-{key}")
@@ -534,27 +548,37 @@ def page_and_bib(built, page: str):
     return built.build()
 
 
+# What only the plugin sees (heading ids against the whole page; a citation in raw HTML located
+# on its line), as builds; the rest read by the core in process.
 @pytest.mark.parametrize("page, message", [
-    ("# Home\n\nFollow @NHSuk for news [@witt2006].\n",
-     "citations: docs/index.md:3: unknown citation key 'NHSuk' (if it is not a citation, write \\@NHSuk)"),
     ("# Home\n\n## Cite 1\n\nA claim [@witt2006].\n",
      "citations: docs/index.md:3: the heading 'Cite 1' gets the id cite-1, which a citation's link uses: reword it, "
      "or give it an id of its own, e.g. {#cite1-section}"),
     ("# Home\n\n## Ref witt2006\n\nA claim [@witt2006].\n",
      "citations: docs/index.md:3: the heading 'Ref witt2006' gets the id ref-witt2006, which a citation's link uses: "
      "reword it, or give it an id of its own, e.g. {#refwitt2006-section}"),
-    ("# Home\n\nA claim [@witt2006]{: .note}.\n",
-     "citations: docs/index.md:3: citation [@witt2006] is followed by an attribute list (class=\"note\"), which a citation "
-     "cannot take: leave it out, or put it at the end of the paragraph"),
     ("# Home\n\nText.\n\n<div class=\"box\">\nAs shown [@witt2006].\n</div>\n",
      f"citations: docs/index.md:6: citation [@witt2006] {RAW_HTML}"),
-    ("# Home\n\nA claim [@witt2006\u200b].\n",
-     "citations: docs/index.md:3: citation [@witt2006] " + INVISIBLE_TEXT.format(0x200B)),
 ])
 def test_a_markdown_context_that_cannot_cite_stops_the_build_at_its_line(fixture_site, page, message):
     result = fixture_site({"index.md": page}, extra_config="markdown_extensions:\n  - attr_list\n  - md_in_html\n").build()
     assert result.returncode == 1 and "Traceback" not in result.stderr
     assert errors(result)[0] == message
+
+
+@pytest.mark.parametrize("page, message", [
+    ("# Home\n\nFollow @NHSuk for news [@witt2006].\n",
+     "citations: docs/index.md:3: unknown citation key 'NHSuk' (if it is not a citation, write \\@NHSuk)"),
+    ("# Home\n\nA claim [@witt2006]{: .note}.\n",
+     "citations: docs/index.md:3: citation [@witt2006] is followed by an attribute list (class=\"note\"), which a citation "
+     "cannot take: leave it out, or put it at the end of the paragraph"),
+    ("# Home\n\nA claim [@witt2006\u200b].\n",
+     "citations: docs/index.md:3: citation [@witt2006] " + INVISIBLE_TEXT.format(0x200B)),
+])
+def test_a_markdown_context_that_cannot_cite_is_one_located_problem(tmp_path, page, message):
+    _, problems = render(core_with(tmp_path, FIXTURE_BIB), page, "attr_list", "md_in_html")
+    line, text = re.fullmatch(r"citations: docs/index\.md:(\d+): (.*)", message).groups()
+    assert problems[:1] == [(int(line), text)]
 
 
 def test_a_citation_in_a_nav_title_is_located_in_mkdocs_yml(fixture_site):
@@ -585,6 +609,7 @@ def test_backlinks_to_a_heading_with_an_ampersand_read_it_once(fixture_site):
 
 
 def test_precomposed_and_decomposed_keys_and_names_are_one(fixture_site):
+    """A build: the plugin reads each page in one Unicode normal form; the core alone does not (yet)."""
     bib = FIXTURE_BIB + "".join(
         f"\n@article{{{key},\n  author = {{{name}, Hans}},\n  title = {{Study {n}}},\n  journal = {{J}},\n  year = {{2020}},\n}}\n"
         for n, (key, name) in enumerate([("müller2020a", "Müller"), ("müller2020b", unicodedata.normalize("NFD", "Müller"))]))
