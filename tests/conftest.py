@@ -7,6 +7,7 @@ import os
 from collections import defaultdict
 
 import pytest
+from filelock import FileLock
 
 from helpers import BuiltSite, make_fixture_site, mkdocs
 from mkdocs_factsheet.review import CLOCK, today
@@ -60,11 +61,18 @@ def pytest_runtest_logreport(report):
 
 @pytest.fixture(scope="session")
 def site(tmp_path_factory) -> BuiltSite:
-    """The factsheet site, built with --strict exactly as `./run build` builds it."""
-    out = tmp_path_factory.mktemp("site")
-    result = mkdocs("build", "--strict", "--site-dir", str(out))
-    assert result.returncode == 0, result.stderr
-    return BuiltSite(out, result.stderr)
+    """The factsheet site, built with --strict exactly as `./run build` builds it: once for the whole
+    run, the first pytest-xdist worker to need it building it for all (they only read it)."""
+    run_folder = tmp_path_factory.getbasetemp()
+    if os.environ.get("PYTEST_XDIST_WORKER"):
+        run_folder = run_folder.parent  # shared by the run's workers
+    out, log = run_folder / "site", run_folder / "site.log"
+    with FileLock(run_folder / "site.lock"):
+        if not log.exists():
+            result = mkdocs("build", "--strict", "--site-dir", str(out))
+            assert result.returncode == 0, result.stderr
+            log.write_text(result.stderr, encoding="utf-8")
+    return BuiltSite(out, log.read_text(encoding="utf-8"))
 
 
 @pytest.fixture
