@@ -110,13 +110,16 @@ def test_a_reference_marked_superseded_badges_every_citation_and_is_listed(fixtu
         "docs/index.md:3: cites witt2006, superseded (replaced by sherman2009b)"] * 2
 
 
-def test_unknown_status_or_replacement_stops_the_build(fixture_site):
+def test_unknown_status_or_replacement_is_a_located_problem():
+    """Through the reader in process; that its problems stop the build, located, is
+    tests/test_bad_input.py::test_missing_comma_names_the_line_at_fault."""
+    from mkdocs_factsheet.citations.bibliography import read_bibliography
+
     bib = FIXTURE_BIB.replace("  pmid    = {111},", "  pmid    = {111},\n  status  = {outdated},\n  replacement = {nobody2000},")
-    result = fixture_site({"index.md": "# Home\n\n[@witt2006]\n"}, bib=bib).build()
-    assert result.returncode == 1
-    assert errors(result)[:2] == [
-        "citations: refs.bib:1: entry 'witt2006' has status 'outdated'; use one of: superseded, withdrawn, retracted",
-        "citations: refs.bib:1: entry 'witt2006' names replacement 'nobody2000', which is not in the bibliography",
+    _, problems = read_bibliography(bib.encode("utf-8"), "refs.bib")
+    assert [str(problem) for problem in problems][:2] == [
+        "refs.bib:1: entry 'witt2006' has status 'outdated'; use one of: superseded, withdrawn, retracted",
+        "refs.bib:1: entry 'witt2006' names replacement 'nobody2000', which is not in the bibliography",
     ]
 
 
