@@ -116,8 +116,8 @@ def test_adding_a_page_and_a_study_as_the_guide_says(project):
     config.write_text(config.read_text(encoding="utf-8").replace(
         "  - What the research says: how-acupuncture-can-help.md\n",
         f"  - What the research says: how-acupuncture-can-help.md\n{nav_line}\n"), encoding="utf-8")
-    result = mkdocs("build", "--strict", cwd=project, env=env)
-    assert result.returncode == 0, result.stderr
+    # (No build for the page alone: the next build, with the page, names exactly the two problems
+    # of the citation below and nothing of the page's, and the last one passes with it.)
 
     # Cite a study on an evidence page without its row: the build names the line and what to add.
     evidence = project / "docs" / "evidence.md"

@@ -37,13 +37,14 @@ def test_no_markdown_citation_syntax_survives(site):
 def test_every_figure_of_the_factsheet_is_on_its_page(site):
     """A content check: the factsheet's figures and findings, as tests/data/facts.yml words them."""
     facts = yaml.safe_load((DATA / "facts.yml").read_text(encoding="utf-8"))
+    texts = {page: site.text(site.nav_urls[page]) for page in facts}  # each page read once, not once a fact
     missing = [
         f"{where(site.nav_sources[page])}: the factsheet's figure or finding '{fact}' is no longer on this page "
         f"(tests/data/facts.yml:{line_in('tests/data/facts.yml', fact)}): put it back; if it was wrong, correct it "
         "here, in tests/data/facts.yml and in docs/corrections.md"
         for page, expected in facts.items()
         for fact in expected
-        if fact not in site.text(site.nav_urls[page])
+        if fact not in texts[page]
     ]
     content_check(missing)
 
