@@ -54,19 +54,31 @@ def test_evidence_dates_follow_the_works_cited(site):
     assert "Evidence cited on this page: published 2005–2021" in text
 
 
-@pytest.mark.parametrize(
-    "reviewed, due, message",
-    [
-        ("", "2027-01-01", "docs/index.md:2: front matter needs last_reviewed: YYYY-MM-DD"),
-        ("2027-01-01", "2027-06-01", "docs/index.md:2: last_reviewed 2027-01-01 is in the future"),
-        ("2025-01-01", "2028-06-01", "docs/index.md:3: next_review 2028-06-01 is more than 3 years after last_reviewed 2025-01-01"),
-    ],
-)
-def test_review_dates_are_validated(fixture_site, clock, reviewed, due, message):
+REVIEW_DATE_MISTAKES = [
+    ("", "2027-01-01", "docs/index.md:2: front matter needs last_reviewed: YYYY-MM-DD"),
+    ("2027-01-01", "2027-06-01", "docs/index.md:2: last_reviewed 2027-01-01 is in the future"),
+    ("2025-01-01", "2028-06-01", "docs/index.md:3: next_review 2028-06-01 is more than 3 years after last_reviewed 2025-01-01"),
+]
+
+
+def test_a_review_date_mistake_stops_the_build_naming_its_line(fixture_site, clock):
+    """The strict-build line, for one of the rules; each rule is checked in process below."""
+    reviewed, due, message = REVIEW_DATE_MISTAKES[2]
     built = fixture_site(dated(reviewed, due), plugins=("page-metadata",))
     result = built.build()
     assert result.returncode == 1
     assert f"page_metadata: {message}" in errors(result), result.stderr
+
+
+@pytest.mark.parametrize("reviewed, due, message", REVIEW_DATE_MISTAKES)
+def test_review_dates_are_validated(reviewed, due, message):
+    """The rules of mkdocs_factsheet/review.py, as the page-metadata plugin applies them to a page."""
+    from mkdocs_factsheet.review import review_problems
+
+    source = dated(reviewed, due)["index.md"]
+    _, meta = get_data(source)
+    line, problem = message.removeprefix("docs/index.md:").split(": ", 1)
+    assert (int(line), problem) in review_problems(meta, source, date(2026, 12, 1))
 
 
 def test_about_page_says_who_publishes_and_that_it_is_not_advice(site):
