@@ -134,22 +134,36 @@ def test_review_workflow_runs_the_check_every_week():
 # --- Front matter YAML cannot read --------------------------------------------------------------
 
 
-@pytest.mark.parametrize(
-    "front_matter, message",
-    [
-        ("title: Acupuncture: the evidence\n",
-         'docs/index.md:2: front matter: a colon inside a value: put the whole value in double quotes, e.g. title: "Acupuncture: what the research says" (YAML: mapping values are not allowed in this context)'),
-        ('title: "Acupuncture\n',
-         "docs/index.md:5: front matter: a quote is opened and not closed (YAML: found unexpected end of stream)"),
-        ("title: Home\n\tdescription: A page.\n",
-         "docs/index.md:3: front matter: a tab: indent with spaces (YAML: found a tab character that violates indentation)"),
-        ("title: Home\n  description: A page.\n",
-         "docs/index.md:3: front matter: a colon inside a value: put the whole value in double quotes, e.g. title: \"Acupuncture: what the research says\" (YAML: mapping values are not allowed in this context)"),
-    ],
-)
-def test_unreadable_front_matter_is_one_line_with_the_yaml_problem(fixture_site, monkeypatch, front_matter, message):
+FRONT_MATTER_MISTAKES = [
+    ("title: Acupuncture: the evidence\n",
+     'docs/index.md:2: front matter: a colon inside a value: put the whole value in double quotes, e.g. title: "Acupuncture: what the research says" (YAML: mapping values are not allowed in this context)'),
+    ('title: "Acupuncture\n',
+     "docs/index.md:5: front matter: a quote is opened and not closed (YAML: found unexpected end of stream)"),
+    ("title: Home\n\tdescription: A page.\n",
+     "docs/index.md:3: front matter: a tab: indent with spaces (YAML: found a tab character that violates indentation)"),
+    ("title: Home\n  description: A page.\n",
+     "docs/index.md:3: front matter: a colon inside a value: put the whole value in double quotes, e.g. title: \"Acupuncture: what the research says\" (YAML: mapping values are not allowed in this context)"),
+]
+
+
+def page_with(front_matter: str) -> str:
+    return f"---\n{front_matter}last_reviewed: 2026-11-24\nnext_review: 2027-11-24\n---\n# Home\n\nText [@witt2006].\n"
+
+
+@pytest.mark.parametrize("front_matter, message", FRONT_MATTER_MISTAKES)
+def test_front_matter_yaml_cannot_read_is_located_with_the_yaml_problem(front_matter, message):
+    """In process: what the page-metadata plugin reports of each page's front matter."""
+    from mkdocs_factsheet.page_metadata import front_matter_problem
+
+    line, problem = message.removeprefix("docs/index.md:").split(": front matter: ", 1)
+    assert front_matter_problem(page_with(front_matter)) == (int(line), problem)
+
+
+def test_unreadable_front_matter_is_one_line_with_the_yaml_problem(fixture_site, monkeypatch):
+    """The build: that one line, and nothing else (no missing dates for the block YAML could not read)."""
     monkeypatch.setenv(CLOCK, "2026-12-01")
-    page = f"---\n{front_matter}last_reviewed: 2026-11-24\nnext_review: 2027-11-24\n---\n# Home\n\nText [@witt2006].\n"
+    front_matter, message = FRONT_MATTER_MISTAKES[0]
+    page = page_with(front_matter)
     built = fixture_site({"bibliography.md": BIBLIOGRAPHY, "index.md": page}, plugins=WITH_METADATA)
     result = built.build()
     assert result.returncode == 1 and "Traceback" not in result.stderr
