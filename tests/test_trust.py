@@ -615,8 +615,24 @@ def test_a_contact_address_is_shown_in_the_footer(fixture_site, value, link):
     assert footer.find("a", href=link).get_text() == value
 
 
-@pytest.mark.parametrize("value", ["editors@example", "editors at example.org", "http://example.org/issues", "'https://'"])
-def test_a_contact_address_of_the_wrong_form_stops_the_build_naming_the_line(fixture_site, value):
+WRONG_CONTACTS = ["editors@example", "editors at example.org", "http://example.org/issues", "'https://'"]
+
+
+@pytest.mark.parametrize("value", WRONG_CONTACTS)
+def test_a_contact_address_of_the_wrong_form_is_a_problem(value):
+    """In process: the contact plugin's rule, for each value as mkdocs.yml would hold it."""
+    import yaml
+
+    from mkdocs_factsheet.contact import contact_problem
+
+    problem = contact_problem(yaml.safe_load(value))  # the plugin prints it after `mkdocs.yml:N: extra.contact: `
+    assert problem is not None, value
+    assert "is neither an e-mail address" in problem or "needs an e-mail address" in problem
+
+
+def test_a_contact_address_of_the_wrong_form_stops_the_build_naming_the_line(fixture_site):
+    """The build: the located line, and no link in the footer."""
+    value = WRONG_CONTACTS[0]
     built = fixture_site({"index.md": "# Home\n\nText.\n"}, plugins=("contact",), extra_config=CONTACT_CONFIG.format(value=value))
     result = built.build()
     assert result.returncode == 1
