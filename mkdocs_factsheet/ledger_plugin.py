@@ -9,7 +9,8 @@ The rules and the reading are in mkdocs_factsheet.ledger (no MkDocs there); this
   of corrections the ledger records, and `[[ledger: counts]]` on "How we check this information"
   with the ledger's counts. It runs after the citations plugin's on_page_markdown (it is listed
   after it), so the citations of the list are found like any other;
-- on_post_build: logs every problem, before the editor preview shows the build's problems.
+- on_post_build: logs every problem (a Problem, mkdocs_factsheet/problems.py, carried with the
+  log record, so the preview shows it with its file and line), before the preview shows the build's problems.
 
 Configured in mkdocs.yml:
 
@@ -47,6 +48,7 @@ from mkdocs_factsheet.ledger import (
     counts_markdown,
 )
 from mkdocs_factsheet.nav import nav_titles
+from mkdocs_factsheet.problems import report
 from mkdocs_factsheet.review import today
 
 log = get_plugin_logger("evidence-ledger")
@@ -109,9 +111,11 @@ class EvidenceLedgerPlugin(BasePlugin[LedgerConfig]):
         self.figures = counts(self.ledger, pages, self.rules, bib_keys)
         for page, marker in ((self.config.corrections_page, CORRECTIONS_MARKER), (self.config.counts_page, COUNTS_MARKER)):
             if page not in pages:
-                self.problems.append(Problem("mkdocs.yml", 1, f"the evidence-ledger plugin names {self.docs}/{page}, which is not a page of the site"))
+                self.problems.append(Problem(f"the evidence-ledger plugin names {self.docs}/{page}, which is not a page of the site",
+                                             "mkdocs.yml", 1, severity="warning"))
             elif marker not in pages[page]:
-                self.problems.append(Problem(f"{self.docs}/{page}", 1, f"has no line {marker}: put it where the ledger's list goes"))
+                self.problems.append(Problem(f"has no line {marker}: put it where the ledger's list goes",
+                                             f"{self.docs}/{page}", 1, severity="warning"))
         return files
 
     def on_page_markdown(self, markdown, page, config, files):
@@ -124,4 +128,4 @@ class EvidenceLedgerPlugin(BasePlugin[LedgerConfig]):
     @event_priority(50)  # before the editor preview shows the build's problems
     def on_post_build(self, config):
         for problem in self.problems:
-            log.warning(str(problem))
+            report(log, problem)
