@@ -462,6 +462,12 @@ def test_every_page_and_the_pdf_carry_the_safety_line_and_not_advice_line(site):
         for needed in ("Call 999", "call 111", "before you book acupuncture",
                        "general information, not a substitute for advice from your GP"):
             assert needed in text, f"{title}: the safety line lacks {needed!r}"
+        # The 999 signs it names are the home page's (RED_FLAGS), the early ones included.
+        emergency, urgent = list(RED_FLAGS)[:2]
+        for sign in ("pain, tingling, weakness or numbness in both legs", "numbness or tingling around your genitals or buttocks",
+                     "difficulty peeing", "loss of bladder or bowel control"):
+            assert sign in text and any(flag.startswith(sign) for flag in RED_FLAGS[emergency]), f"{title}: the safety line lacks {sign!r}"
+        assert "a high temperature" in text and "a high temperature" in RED_FLAGS[urgent]
         link = lines[0].select_one("a")
         assert link["href"].endswith("#when-to-get-medical-help"), title
     assert site.article("").find(id="when-to-get-medical-help")
