@@ -358,6 +358,22 @@ def test_every_citing_page_opens_with_one_dated_currency_note(site):
             assert not site.article(url).select("aside.evidence-currency"), f"{title} cites nothing but has the note"
 
 
+def test_the_currency_notes_statements_are_the_home_pages(site):
+    """The note is template text, outside the ledger: each of its sentences on today's evidence is
+    one of the home page's first section, whose entries in evidence/claims/index.yml hold their
+    sources, so that the same review is not stated with two strengths (clinical review R1.7)."""
+    home = site.article("")
+    section = home.find(id="where-the-evidence-stands-today").find_next("ul")
+    for citation in section.select("span.citation"):
+        citation.decompose()
+    stated = " ".join(section.get_text(" ").split()).replace(" .", ".").replace("( ", "(").replace(" )", ")")
+    note = " ".join(home.select_one("aside.evidence-currency p:not(.admonition-title)").get_text(" ").split())
+    sentences = [s.strip() + "." for s in note.split(". ") if s.strip() and "goes up to 2010" not in s]
+    sentences[-1] = sentences[-1].removesuffix("Where the evidence stands today.").strip()
+    content_check([f"overrides/partials/evidence-currency.html:1: the note says {s!r}, which the home page's "
+                   "'Where does the evidence stand today?' does not: say it as the home page does" for s in sentences if s and s not in stated])
+
+
 def test_the_currency_note_links_to_a_real_anchor(site):
     assert site.article("").find(id="where-the-evidence-stands-today")
 
