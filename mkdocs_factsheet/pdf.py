@@ -6,7 +6,11 @@
 - on_post_page keeps each page's rendered content (citations and reference lists resolved);
 - on_post_build joins the pages behind a title page, with one reference list (the References
   page's) so every id stays unique, points citations and cross-page links inside the document,
-  and writes it into the site (`filename`).
+  and writes it into the site (`filename`). An id the joined document would still give twice
+  (two headings with one `{#id}`, a second list of every work) is a Problem at the page line
+  that gives it, and no PDF is made.
+
+The pages' HTML is read with Python's HTML parser (pdf_html.py), never with regexes on class names.
 
 In mkdocs.yml, `enabled: !ENV [FACTSHEET_PDF, true]` and `on_serve: !ENV [FACTSHEET_PDF, false]`:
 built by `mkdocs build`, left out of `mkdocs serve` (a preview rebuilds in a second, the PDF takes
