@@ -4,6 +4,8 @@ the citation's line on the page, the style's line; the same Problem in the termi
 
 from __future__ import annotations
 
+import re
+
 import markdown
 import pytest
 
@@ -36,6 +38,13 @@ def test_a_macro_the_style_does_not_define_is_at_the_styles_line(tmp_path):
     line = style[: style.index(b'macro="nope"')].count(b"\n") + 1
     assert [str(p) for p in convert(tmp_path, "# Home\n\nOne [@witt2006].\n", style).problems] == [
         f'style.csl:{line}: the style uses the macro \'nope\', which it does not define (no <macro name="nope">)']
+
+
+def test_a_style_pandoc_cannot_use_stops_at_the_styles_first_line(tmp_path):
+    style = re.sub(rb"<citation.*?</citation>", b"", STYLE.read_bytes(), flags=re.DOTALL)
+    line = style[: style.index(b"<style")].count(b"\n") + 1
+    assert [str(p) for p in convert(tmp_path, "# Home\n\nOne [@witt2006].\n", style).problems] == [
+        f"style.csl:{line}: pandoc cannot use this citation style: No citation element present"]
 
 
 def test_a_key_pandoc_cannot_find_is_at_every_citation_of_it():
