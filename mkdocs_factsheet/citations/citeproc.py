@@ -113,7 +113,8 @@ class Citeproc:
         # pandoc writes the key as HTML (a&b2020 as a&amp;b2020).
         self.formatted.entries = {html.unescape(key): body.strip() for key, body in PANDOC_ENTRY.findall(output)}
         self.formatted.citations.update({self.missing[int(i)]: body.strip() for i, body in PANDOC_CITATION.findall(output)})
-        if not self.warnings:  # a warning is said again on the next build, not hidden by the cache
+        # Not cached after a warning, so that the next build says it again (a strict build fails on it).
+        if all(message.severity == "info" for message in self.warnings):
             self.cache.write(self.cache_name, vars(self.formatted))
         return self.formatted
 

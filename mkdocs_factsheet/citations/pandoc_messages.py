@@ -42,20 +42,19 @@ def read_messages(stderr: str, failed: bool) -> list[PandocMessage]:
     """pandoc's stderr as messages: one per `[WARNING]` (with the indented lines under it), and,
     when pandoc failed, its error, which comes last."""
     chunks: list[list[str]] = []
+    levels: list[str] = []
     lines = stderr.strip().splitlines()
     for index, line in enumerate(lines):
-        if line.startswith("[WARNING]") or line.startswith("[INFO]"):
+        if line.startswith(("[WARNING]", "[INFO]")):
             chunks.append([line.split("]", 1)[1].strip()])
+            levels.append("info" if line.startswith("[INFO]") else "warning")
         elif line.startswith((" ", "\t")) and chunks:
             chunks[-1].append(line.strip())
         elif line.strip():
             chunks.append([" ".join(" ".join(lines[index:]).split())])  # the error, to the end
+            levels.append("error" if failed else "warning")
             break
-    messages = []
-    for number, chunk in enumerate(chunks):
-        error = failed and number == len(chunks) - 1
-        messages.append(_message(chunk, "error" if error else "warning"))
-    return messages
+    return [_message(chunk, level) for chunk, level in zip(chunks, levels)]
 
 
 def _message(chunk: list[str], severity: str) -> PandocMessage:
