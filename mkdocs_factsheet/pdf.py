@@ -31,6 +31,7 @@ from mkdocs.config.base import Config
 from mkdocs.exceptions import PluginError
 from mkdocs.plugins import BasePlugin, get_plugin_logger
 
+from mkdocs_factsheet.citations.pages import toc_items
 from mkdocs_factsheet.messages import docs_path
 from mkdocs_factsheet.pdf_html import classes, copy, outer_html
 from mkdocs_factsheet.problems import Problem, report
@@ -193,8 +194,11 @@ def id_lines(source: str, page_id: str, heading_ids: list[str]) -> list[int]:
     if not page_id:
         return []
     written = re.compile(r"\{[^}]*#" + re.escape(page_id) + r"[\s}]|\bid=[\"']" + re.escape(page_id) + "[\"']")
+    lines = source.splitlines()
+    # Past the front matter, whose YAML comments start with # too.
+    start = lines.index("---", 1) + 1 if lines and lines[0] == "---" and "---" in lines[1:] else 0
     found, headings, fenced = [], [], False
-    for number, line in enumerate(source.splitlines(), 1):
+    for number, line in enumerate(lines[start:], start + 1):
         if FENCE.match(line):
             fenced = not fenced
         elif fenced:
@@ -300,7 +304,7 @@ class PdfPlugin(BasePlugin[PdfConfig]):
             notes = [outer_html(output, lambda tag, attributes, note=note: tag == "aside" and note in classes(attributes)) for note in NOTES]
             self.edition.pages[page.url] = Chapter(
                 page.title, "".join(note for note in notes if note) + page.content, docs_path(config, page.file.src_uri),
-                page.file.content_string, [item.id for item in _toc_items(page.toc)],
+                page.file.content_string, [item.id for item in toc_items(page.toc)],
             )
         return output
 
@@ -326,10 +330,3 @@ class PdfPlugin(BasePlugin[PdfConfig]):
             finisher=finish,
         )
         log.info(f"PDF written: {target.name} ({target.stat().st_size // 1024} KiB)")
-
-
-def _toc_items(items):
-    """The table of contents' entries, in the order of the page's headings."""
-    for item in items:
-        yield item
-        yield from _toc_items(item.children)

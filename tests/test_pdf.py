@@ -375,3 +375,11 @@ def test_a_second_list_of_every_work_stops_the_pdf_at_the_line_that_places_it(fi
     assert result.returncode == 1 and "Traceback" not in result.stderr, result.stderr
     assert errors(result) == [f"pdf: docs/bibliography.md:6: the works 'sherman2009a', 'sherman2009b' and 'witt2006' "
                               f"are also listed at docs/index.md:8: {REPEATED_ID}"]
+
+
+def test_a_headings_id_is_found_at_its_line_past_front_matter_and_code_blocks():
+    from mkdocs_factsheet.pdf import id_lines
+    source = "---\n# a YAML comment\ntitle: x\n---\n# Home\n\n```\n# not a heading\n```\n\n## Intro\n\nText {#note}\n"
+    assert id_lines(source, "intro", ["home", "intro"]) == [11]
+    assert id_lines(source, "note", ["home", "intro"]) == [13]
+    assert id_lines(source, "gone", ["home", "intro"]) == []
