@@ -91,6 +91,9 @@ class _Copier(HTMLParser):
     def handle_pi(self, data):
         self._text(f"<?{data}>")
 
+    def unknown_decl(self, data):
+        self._text(f"<![{data}]]>")  # a CDATA section, as in an inline SVG
+
 
 def copy(text: str, leave_out: Callable[[str, Attributes], bool] = lambda tag, attributes: False,
          new_inner: Callable[[str, Attributes], str | None] = lambda tag, attributes: None,

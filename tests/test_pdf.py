@@ -383,3 +383,13 @@ def test_a_headings_id_is_found_at_its_line_past_front_matter_and_code_blocks():
     assert id_lines(source, "intro", ["home", "intro"]) == [11]
     assert id_lines(source, "note", ["home", "intro"]) == [13]
     assert id_lines(source, "gone", ["home", "intro"]) == []
+
+
+def test_the_pdfs_html_parser_gives_every_built_page_back_as_written(site):
+    """What the PDF leaves as it is stays byte for byte as built (pdf_html.copy)."""
+    from mkdocs_factsheet.pdf_html import copy
+    pages = list(site.root.rglob("*.html"))
+    assert len(pages) > 10
+    for path in pages:
+        text = path.read_text(encoding="utf-8")
+        assert copy(text) == text, path.relative_to(site.root)
