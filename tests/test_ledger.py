@@ -340,6 +340,22 @@ def test_the_glossary_as_it_was_fails_and_as_it_is_passes():
     ]
 
 
+def test_the_warning_signs_file_says_where_it_is_wrong():
+    from mkdocs_factsheet.ledger.warning_signs import read_warning_signs
+
+    good = ('tiers:\n  - box: "Call 999 if you have back pain and"\n    safety_line: "Call 999 if:"\n    signs:\n'
+            '      - "chest pain"\n      - "changes in your bladder or bowels, such as difficulty peeing"\n')
+    tiers, found = read_warning_signs(good)
+    assert found == [] and tiers[0].line == 2 and tiers[0].short_signs == ["chest pain", "changes in your bladder or bowels"]
+    shape = ("write tiers: as a list, each with box: (the box's title on the home page), signs: (a list, one sign a line, "
+             "in quotes) and, for the signs the safety line names, safety_line: (its words before them)")
+    assert [str(p) for p in read_warning_signs(good.replace('      - "chest pain"\n', "      - 999\n"))[1]] == [
+        f"evidence/warning-signs.yml:2: {shape}"]
+    assert [str(p) for p in read_warning_signs(good.replace('"Call 999 if:"', "Call 999 if: now"))[1]] == [
+        'evidence/warning-signs.yml:3: a colon inside a value: put the whole value in double quotes, e.g. title: '
+        '"Acupuncture: what the research says" (YAML: mapping values are not allowed here)']
+
+
 def test_the_ledger_reports_the_packages_one_problem_type():
     from mkdocs_factsheet.problems import Problem
 

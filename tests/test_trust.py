@@ -11,6 +11,7 @@ from mkdocs.utils.meta import get_data
 from pybtex.database import parse_file, parse_string
 
 from helpers import FIXTURE_BIB, ROOT, content_check, errors, where
+from mkdocs_factsheet.ledger.warning_signs import read_warning_signs
 from mkdocs_factsheet.review import today
 
 # NHS content guidance: a reading age of 9 to 11 (a US school grade of 4 to 6, i.e. reading age
@@ -407,38 +408,16 @@ def test_home_page_puts_todays_evidence_before_the_factsheets_claims(site):
     content_check(problems)
 
 
-# The NHS back pain page's lists, word for word, each sign at one urgency only (issue 20, item 1), as
-# the page gave them after its review of 5 March 2026 (references.bib, nhsbackpainnd). The one place
-# the tests read them from: when the NHS page changes, change these, the home page's boxes and the
-# safety line (overrides/partials/safety-net.html) together.
-RED_FLAGS = {
-    "Call 999 or go to A&E if you have back pain and": [
-        "pain, tingling, weakness or numbness in both legs",
-        "loss of feeling around your genitals or anus",
-        "changes in your bladder or bowels, such as difficulty peeing, or peeing or pooing yourself",
-        "changes in sexual function",
-        "chest pain",
-        "it started after a serious accident, such as a car accident",
-    ],
-    "Ask for an urgent GP appointment or call 111 if you have back pain and": [
-        "you feel hot, cold, shivery or generally unwell",
-        "severe pain that starts suddenly or is getting worse quickly",
-    ],
-    "See a GP about your back pain if": [
-        "it doesn't improve after a few weeks of treating it at home",
-        "it's stopping you doing your day-to-day activities",
-        "you've lost weight without trying to",
-        "there's a lump or swelling in your back, or its shape has changed",
-        "it doesn't improve with rest or is worse at night",
-        "it's worse when sneezing, coughing or pooing",
-        "it's coming from the top of your back, between the shoulders",
-    ],
-}
+# The NHS back pain page's lists, word for word, each sign at one urgency only (issue 20, item 1): the
+# one copy is evidence/warning-signs.yml, which editors change with the home page's boxes.
+SIGNS_FILE = "evidence/warning-signs.yml"
+TIERS, SIGNS_PROBLEMS = read_warning_signs((ROOT / SIGNS_FILE).read_text(encoding="utf-8"), SIGNS_FILE)
+RED_FLAGS = {tier.box: tier.signs for tier in TIERS}
 
 
-def short_form(sign: str) -> str:
-    """A sign as the safety line gives it: without its examples ("such as …")."""
-    return sign.split(", such as")[0]
+def test_the_warning_signs_file_reads_without_a_problem():
+    assert [str(problem) for problem in SIGNS_PROBLEMS] == []
+    assert [tier.safety_line != "" for tier in TIERS] == [True, True, False], "999 and 111 in the safety line; See a GP not"
 
 
 def test_home_page_says_when_to_get_medical_help_with_sources(site):
@@ -455,8 +434,9 @@ def test_home_page_says_when_to_get_medical_help_with_sources(site):
                 citation.decompose()
             items.append(" ".join(li.get_text(" ").split()).replace(" ,", ",").replace("( ", "(").replace(" )", ")"))
         if items != flags:
-            problems.append(f"{where('docs/index.md', title)}: the box '{title}' must list the NHS page's signs, word for word "
-                            f"and in its order: {flags} (it lists {items})")
+            line = next(tier.line for tier in TIERS if tier.box == title)
+            problems.append(f"{where('docs/index.md', title)}: the box '{title}' lists {items}, but {SIGNS_FILE}:{line} gives "
+                            f"{flags}: make them the same, word for word and in the same order")
         cited = {a["href"] for a in boxes[title].select("a.citation-link")}
         if cited != {"#ref-nhsbackpainnd"}:
             problems.append(f"{where('docs/index.md', title)}: the box '{title}' must cite the NHS back pain page, [@nhsbackpainnd], and only it")
@@ -485,10 +465,10 @@ def test_every_page_and_the_pdf_carry_the_safety_line_and_not_advice_line(site):
         for needed in ("Call 999", "call 111", "before you book acupuncture",
                        "general information, not a substitute for advice from your GP"):
             assert needed in text, f"{title}: the safety line lacks {needed!r}"
-        # Every 999 and 111 sign of the home page's boxes (RED_FLAGS), so that the line is not read as a shorter list.
-        for box in list(RED_FLAGS)[:2]:
-            for sign in RED_FLAGS[box]:
-                assert short_form(sign) in text, f"{title}: the safety line lacks {short_form(sign)!r} (from the box '{box}')"
+        # Every 999 and 111 sign of the home page's boxes, so that the line is not read as a shorter list.
+        for tier in TIERS[:2]:
+            for sign in tier.short_signs:
+                assert sign in text, f"{title}: the safety line lacks {sign!r} ({SIGNS_FILE}:{tier.line})"
         link = lines[0].select_one("a")
         assert link["href"].endswith("#when-to-get-medical-help"), title
     assert site.article("").find(id="when-to-get-medical-help")
