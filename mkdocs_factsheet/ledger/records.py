@@ -93,7 +93,9 @@ def _day(value) -> date | str | None:
         return str(value)
 
 
-def _load(text: str, name: str, problems: list[Problem]):
+def load_located(text: str, name: str, problems: list[Problem]):
+    """YAML as data whose mappings know their line (`.line`, `.key_lines`); a mistake, or a key
+    written twice, is added to `problems` as `name:line: what to change`."""
     loader = _LineLoader(text)
     loader.duplicates = []
     try:
@@ -119,7 +121,7 @@ def read_ledger(works_text: str | None, claims_texts: dict[str, str], works_file
     """The ledger from its files' text: works.yml's, and each claims file's by page ("evidence.md")."""
     ledger = Ledger(works_file=works_file, claims_dir=claims_dir)
     problems = ledger.problems
-    data = _load(works_text, works_file, problems) if works_text is not None else {}
+    data = load_located(works_text, works_file, problems) if works_text is not None else {}
     if data is not None and not isinstance(data, dict):
         problems.append(Problem("write one entry per work: its key, a colon, then design: and seen: indented under it",
                                 works_file, 1, severity="warning"))
@@ -141,7 +143,7 @@ def read_ledger(works_text: str | None, claims_texts: dict[str, str], works_file
 
 
 def _read_claims(page: str, name: str, text: str, problems: list[Problem]) -> list[Claim]:
-    data = _load(text, name, problems)
+    data = load_located(text, name, problems)
     if data is None:
         return []
     if not isinstance(data, list):

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from mkdocs_factsheet.ledger.records import _load, one_line
+from mkdocs_factsheet.ledger.records import load_located, one_line
 from mkdocs_factsheet.problems import Problem
 
 SHAPE = ("write tiers: as a list, each with box: (the box's title on the home page), signs: (a list, "
@@ -28,7 +28,7 @@ class Tier:
 
 def read_warning_signs(text: str, name: str = "evidence/warning-signs.yml") -> tuple[list[Tier], list[Problem]]:
     problems: list[Problem] = []
-    data = _load(text, name, problems)
+    data = load_located(text, name, problems)
     if data is None:
         return [], problems
     tiers = data.get("tiers") if isinstance(data, dict) else None
