@@ -294,6 +294,7 @@ NOT_CLAIMS = [
     "If you feel faint, tell the practitioner and lie down.",
     "So do not drive until you know how it affects you.",
     "Each trial describes its own usual care.",  # usual care names a comparison, it is not a share
+    "- your baby moving less than usual, more slowly or in a different pattern",  # compares with the usual, claims no share
     "It is a question the studies did not ask.",  # "It is a" points back; it classifies nothing new
     "This page explains some words you will meet.",
     "Whatever care people would have had anyway, such as GP visits or painkillers.",  # a definition

@@ -76,10 +76,10 @@ EFFECT = re.compile(
 # as a claim"): a share or how often, what kind of thing something is, and what a study found.
 PROPORTION = re.compile(
     r"\b(most(?!\s+\w+(?:ful|ive|ant|ent|able|ible|ous|ly|ic|al)\b)|many|few|half|majority|minority|nearly all|"
-    r"almost all|rare(?:ly)?|common(?:ly)?|usual(?:ly)?(?!\s+(?:NHS\s+)?care)|often|frequent(?:ly)?|seldom|typical(?:ly)?|"
+    r"almost all|rare(?:ly)?|common(?:ly)?|(?<!than )(?<!as )usual(?:ly)?(?!\s+(?:NHS\s+)?care)|often|frequent(?:ly)?|seldom|typical(?:ly)?|"
     r"sometimes|occasional(?:ly)?)\b",
     re.IGNORECASE,
-)  # "most useful" compares; "usual care" names what a trial compared with: neither is a share
+)  # "most useful" and "less than usual" compare; "usual care" names what a trial compared with: none is a share
 CLASSIFICATION = re.compile(  # "Codeine is a weak opioid"; not "It is a …", "This is a …" (they point back)
     r"^(?:(?:But|And|So|Yet)\s+)?(?!(?:This|That|It|These|Those|There|Here|We|You|They|He|She|I|Each|One|What|Which|Who|"
     r"Such|Our|Your|Its|Their)\b)[A-Z][\w'’-]*(?:\s+[\w'’-]+){0,3}?\s+(?:is|are|was|were)\s+(?:not\s+)?(?:an?|one of)\b"
