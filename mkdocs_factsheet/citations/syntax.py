@@ -106,8 +106,9 @@ def probable_citations(markdown: str) -> list[Citation]:
     found: list[Citation] = []
 
     def group(match: re.Match) -> str:
-        if CITED_KEY.search(match.group(1)):
-            found.append(read_group(match.group(1)))
+        if not CITED_KEY.search(match.group(1)):
+            return match.group(0)  # a locator, `@key [p. 3]`, or other brackets: as the parser, left alone
+        found.append(read_group(match.group(1)))
         return " "  # its keys are not also narrative citations, as in the parser
 
     rest = re.sub(CitationGroupProcessor.PATTERN, group, markdown, flags=re.DOTALL)
