@@ -48,6 +48,7 @@ from .config import NOT_HONOURED, CitationsConfig, not_honoured_problems
 from .default_list import DefaultReferenceList
 from .downloads import DOWNLOADS_DIR
 from .pages import CitedPages, toc_items
+from .pandoc_messages import Places, located
 from .references import ReferenceLists
 from .resolver import fix_citations, fix_reference_lists
 from .sources import Sources
@@ -218,12 +219,20 @@ class SiteCitations:
         try:
             formatted = citeproc.result()
         except CiteprocError as error:
-            self.unavailable = str(error)
-            return [Problem(str(error))]
+            problems = [p for message in error.messages for p in located(message, self._pandoc_places())] or [Problem(str(error))]
+            self.unavailable = str(problems[0])
+            return problems
         for warning in citeproc.warnings:
-            report_problem(log, Problem(f"pandoc: {warning}", severity="warning"))
+            for problem in located(warning, self._pandoc_places()):
+                report_problem(log, problem)
         self.lists.use(formatted)
         return []
+
+    def _pandoc_places(self) -> Places:
+        """What pandoc read, with the files and lines it came from, to say where its messages are about."""
+        sources = self.sources
+        citations = [(f"{self.docs_folder}/{path}", citation) for path, cited in self.pages.pages.items() for citation in cited.found.in_order]
+        return Places(sources.bibliography, sources.bib_name, sources.csl, sources.csl_name, citations)
 
     def fill_in(self) -> None:
         """Fills every page's placeholders with text for the search index; the HTML waits for
