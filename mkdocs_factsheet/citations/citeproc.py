@@ -75,12 +75,23 @@ class Citeproc:
         self.missing: list[str] = []  # the citations pandoc is formatting
         self.running: tuple | None = None  # (pandoc's process, its folder) while it works
 
-    def start(self, sources: set[str]) -> None:
-        """Starts pandoc on the citations the cache lacks, if any; `result` collects its work."""
-        self.missing = sorted(sources - self.formatted.citations.keys())
-        self.running = None
+    def start(self, sources: set[str]) -> bool:
+        """Starts pandoc on the citations the cache lacks, if any; `result` collects its work.
+        Says whether it started a run.
+
+        A run already started goes on if it formats them all (the plugin starts one on the
+        citations the pages probably hold, before they are converted); otherwise one run
+        formats both sets. A citation's text does not depend on the others in the run (above),
+        so formatting more than the pages hold changes none."""
+        missing = set(sources) - self.formatted.citations.keys()
+        if self.running:
+            if missing <= set(self.missing):
+                return False
+            missing |= set(self.missing)
+            self.stop()
+        self.missing = sorted(missing)
         if not self.missing and self.formatted.entries:
-            return
+            return False
         document = "---\nnocite: '@*'\nlink-citations: true\nlink-bibliography: false\nlang: en-GB\n---\n\n"
         document += "".join(f"::: {{#c{i}}}\n{source}\n:::\n\n" for i, source in enumerate(self.missing))
         folder = tempfile.TemporaryDirectory(prefix="citeproc-")
@@ -97,6 +108,16 @@ class Citeproc:
             cwd=folder.name, stderr=subprocess.PIPE, text=True, encoding="utf-8",
         )
         self.running = (process, folder)
+        return True
+
+    def stop(self) -> None:
+        """Ends a run whose work is no longer wanted (a failed build, or more citations to format)."""
+        if not self.running:
+            return
+        (process, folder), self.running = self.running, None
+        process.kill()
+        process.communicate()
+        folder.cleanup()
 
     def result(self) -> Formatted:
         """Every entry and every citation `start` was given, formatted."""
