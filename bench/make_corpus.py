@@ -14,8 +14,9 @@ What it writes, always the same for the same arguments (fixed seed, no clock, no
 - docs/references.md: the full bibliography (\\full_bibliography), with the works no page cites
   under `nocite:`, so every entry is cited or listed and the strict build passes;
 - mkdocs.yml: the project's own theme (with its `extra`, stylesheets and scripts), Markdown
-  extensions and validation settings, read from the repository's mkdocs.yml; the real hook and
-  the real style by absolute path; and a nav that lists every page.
+  extensions and validation settings, read from the repository's mkdocs.yml; the real plugin,
+  and a copy of the real style (the plugin takes only files inside the project); and a nav that
+  lists every page.
 
 bench/run.py calls this itself; run it by hand only to look at the corpus.
 """
@@ -320,7 +321,7 @@ def config_text(pages_nav: list, corpus_watch: list[str]) -> str:
         "theme": theme,
         "plugins": [
             {"search": {"lang": "en"}},
-            {"citations": {"bib_file": "references.bib", "csl_file": str(STYLE), "bib_by_default": True}},
+            {"citations": {"bib_file": "references.bib", "csl_file": STYLE.name, "bib_by_default": True}},
         ],
         "watch": corpus_watch,
         "extra": project.get("extra") or {},
@@ -381,6 +382,7 @@ def make(out: Path, pages: int = 100, citations: int = 20, entries: int = 1000, 
         "# References\n\nThis page lists every work in the bibliography.\n\n\\full_bibliography\n",
         encoding="utf-8",
     )
+    shutil.copyfile(STYLE, out / STYLE.name)
     (out / "mkdocs.yml").write_text(config_text(nav, ["references.bib"]), encoding="utf-8")
     return {"pages": pages, "entries": len(bib), "nocite": len(uncited)}
 

@@ -5,11 +5,14 @@ The rules and the reading are in mkdocs_factsheet.ledger (no MkDocs there); this
 - on_files: reads the ledger (evidence/works.yml, evidence/claims/*.yml) and checks it against
   every page as written, so that a strict build fails, and the editor preview shows each problem,
   as `file:line: what to change`;
+- on_config: reads the warning signs (evidence/warning-signs.yml) into `extra.warning_signs`, from
+  which the safety line on every page (overrides/partials/safety-net.html) names them;
 - on_page_markdown: fills the line `[[ledger: corrections]]` on the Corrections page with the list
   of corrections the ledger records, and `[[ledger: counts]]` on "How we check this information"
   with the ledger's counts. It runs after the citations plugin's on_page_markdown (it is listed
   after it), so the citations of the list are found like any other;
-- on_post_build: logs every problem, before the editor preview shows the build's problems.
+- on_post_build: logs every problem (a Problem, mkdocs_factsheet/problems.py, carried with the
+  log record, so the preview shows it with its file and line), before the preview shows the build's problems.
 
 Configured in mkdocs.yml:
 
@@ -19,6 +22,7 @@ Configured in mkdocs.yml:
           patient_pages: [index.md, having-acupuncture.md]
           corrections_page: corrections.md
           counts_page: how-we-check.md
+          warning_signs: evidence/warning-signs.yml
 
 Entries in the ledger are checked on every page; `covered_pages` says where every cited sentence
 must have an entry (and where hedges, design words and corrections are checked for sentences that
@@ -46,7 +50,9 @@ from mkdocs_factsheet.ledger import (
     counts,
     counts_markdown,
 )
+from mkdocs_factsheet.ledger.warning_signs import read_warning_signs
 from mkdocs_factsheet.nav import nav_titles
+from mkdocs_factsheet.problems import report
 from mkdocs_factsheet.review import today
 
 log = get_plugin_logger("evidence-ledger")
@@ -75,6 +81,7 @@ class LedgerConfig(Config):
     patient_pages = config_options.ListOfItems(config_options.Type(str), default=[])
     corrections_page = config_options.Type(str, default="corrections.md")
     counts_page = config_options.Type(str, default="how-we-check.md")
+    warning_signs = config_options.Type(str, default="evidence/warning-signs.yml")
 
 
 class EvidenceLedgerPlugin(BasePlugin[LedgerConfig]):
@@ -86,11 +93,17 @@ class EvidenceLedgerPlugin(BasePlugin[LedgerConfig]):
                            corrections_page=self.config.corrections_page, docs=self.docs, today=today())
         self.titles = dict(nav_titles(config.nav or []))
         self.problems: list[Problem] = []
+        # The warning signs, for the safety line on every page (overrides/partials/safety-net.html).
+        signs = root / self.config.warning_signs
+        self.sign_problems: list[Problem] = []
+        if signs.is_file():
+            tiers, self.sign_problems = read_warning_signs(signs.read_text(encoding="utf-8-sig"), self.config.warning_signs)
+            config.extra["warning_signs"] = tiers
         return config
 
     def on_serve(self, server, config, builder):
         # The ledger's files, or the folder they will be created in (evidence/claims/ may not exist yet).
-        for name in {self.config.works, self.config.claims}:
+        for name in {self.config.works, self.config.claims, self.config.warning_signs}:
             path = self.project.root / name
             while not path.exists() and path.parent != self.project.root and self.project.root in path.parents:
                 path = path.parent
@@ -105,13 +118,15 @@ class EvidenceLedgerPlugin(BasePlugin[LedgerConfig]):
             self.titles.setdefault(page, heading.group(1).strip() if heading else page.removesuffix(".md"))
         self.ledger = self.project.ledger()
         bib_keys = self.project.bib_keys()
-        self.problems = check(pages, self.ledger, self.rules, bib_keys)
+        self.problems = self.sign_problems + check(pages, self.ledger, self.rules, bib_keys)
         self.figures = counts(self.ledger, pages, self.rules, bib_keys)
         for page, marker in ((self.config.corrections_page, CORRECTIONS_MARKER), (self.config.counts_page, COUNTS_MARKER)):
             if page not in pages:
-                self.problems.append(Problem("mkdocs.yml", 1, f"the evidence-ledger plugin names {self.docs}/{page}, which is not a page of the site"))
+                self.problems.append(Problem(f"the evidence-ledger plugin names {self.docs}/{page}, which is not a page of the site",
+                                             "mkdocs.yml", 1, severity="warning"))
             elif marker not in pages[page]:
-                self.problems.append(Problem(f"{self.docs}/{page}", 1, f"has no line {marker}: put it where the ledger's list goes"))
+                self.problems.append(Problem(f"has no line {marker}: put it where the ledger's list goes",
+                                             f"{self.docs}/{page}", 1, severity="warning"))
         return files
 
     def on_page_markdown(self, markdown, page, config, files):
@@ -124,4 +139,4 @@ class EvidenceLedgerPlugin(BasePlugin[LedgerConfig]):
     @event_priority(50)  # before the editor preview shows the build's problems
     def on_post_build(self, config):
         for problem in self.problems:
-            log.warning(str(problem))
+            report(log, problem)

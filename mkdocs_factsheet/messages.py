@@ -15,7 +15,6 @@ import logging
 import re
 from pathlib import Path
 
-import mkdocs
 import yaml
 
 from mkdocs_factsheet.problems import Problem
@@ -57,6 +56,8 @@ NOT_IN_NAV = re.compile(r"The following pages exist in the docs directory, but a
 def engine_logger(name: str = "") -> logging.Logger:
     """The logger of the engine that runs the build (`mkdocs`, or `properdocs` under ProperDocs),
     or of one of its modules (`structure.pages`)."""
+    import mkdocs  # here, not at the top: the ledger's core reads YAML with yaml_problem and runs without MkDocs
+
     return logging.getLogger(".".join(part for part in (mkdocs.__name__, name) if part))
 
 

@@ -21,8 +21,6 @@ import sys
 from datetime import date, datetime
 from pathlib import Path
 
-from mkdocs.utils.meta import get_data
-
 MAX_REVIEW_INTERVAL_DAYS = 3 * 365 + 1  # three years, a leap day included
 CLOCK = "FACTSHEET_TODAY"
 
@@ -81,6 +79,8 @@ def overdue(meta: dict, on: date) -> date | None:
 
 def overdue_pages(docs: Path, on: date) -> list[str]:
     """`docs/page.md:LINE: review overdue since …` for each page whose next_review has passed."""
+    from mkdocs.utils.meta import get_data  # here: the clock above is read by the ledger's core, which runs without MkDocs
+
     found = []
     for path in sorted(docs.rglob("*.md")):
         source = path.read_text(encoding="utf-8-sig")

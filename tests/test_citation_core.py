@@ -10,9 +10,14 @@ import pytest
 from bs4 import BeautifulSoup
 
 from helpers import FIXTURE_BIB, STYLE
+from mkdocs_factsheet.citations.bibliography import read_bibliography
+from mkdocs_factsheet.citations.cache import Cache
+from mkdocs_factsheet.citations.citeproc import Citeproc
 from mkdocs_factsheet.citations.extension import CitationsExtension
 from mkdocs_factsheet.citations.references import citation_affixes
 from mkdocs_factsheet.citations.resolver import fix_citations, fix_reference_lists
+from mkdocs_factsheet.citations.syntax import CitationsExtension as CitationSyntax
+from mkdocs_factsheet.citations.syntax import FoundOnPage, probable_citations
 from mkdocs_factsheet.problems import Problem
 
 
@@ -110,3 +115,60 @@ def test_a_works_name_is_its_citation_without_what_the_style_puts_round_it():
     assert citation_affixes(STYLE.read_bytes()) == ("(", ")")
     numeric = b'<style xmlns="http://purl.org/net/xbiblio/csl"><citation><layout prefix="[" suffix="]"/></citation></style>'
     assert citation_affixes(numeric) == ("[", "]")
+
+
+# --- formatting early: before the pages are converted --------------------------------------
+
+
+def _parsed(source: str) -> list[str]:
+    """The citations the parser finds in the Markdown, as written, those it can read."""
+    found = FoundOnPage()
+    markdown.markdown(source, extensions=[CitationSyntax(lambda: found)])
+    return [c.source for c in found.citations if not c.problem]
+
+
+def test_the_citations_a_page_probably_holds_include_every_one_the_parser_finds():
+    source = textwrap.dedent("""\
+        # Trials [@witt2006]
+
+        Acupuncture helped [see @witt2006,
+        p. 490; @sherman2009a], as @sherman2009b [p. 3] found, and @{sherman2009a} too.
+
+        - Mail someone@example.org about [-@witt2006].
+
+        Code `[@sherman2009b]` and \\@witt2006 are no citations.
+        """)
+    probable = [c.source for c in probable_citations(source) if not c.problem]
+    assert set(_parsed(source)) <= set(probable)
+    # A code span is not told apart: formatted, unused, too; harmless, as the next test shows.
+    assert sorted(set(probable) - set(_parsed(source))) == ["[@sherman2009b]"]
+
+
+def _citeproc(tmp_path) -> Citeproc:
+    bibliography, problems = read_bibliography(FIXTURE_BIB.encode(), "refs.bib")
+    assert problems == []
+    return Citeproc(bibliography.bibtex, STYLE.read_bytes(), Cache(tmp_path))
+
+
+def test_a_citations_text_does_not_depend_on_the_others_formatted_with_it(tmp_path):
+    """Every entry is in every run, so year suffixes and the list's order come out the same
+    whatever else pandoc formats: pandoc may start on the citations pages probably hold."""
+    alone = _citeproc(tmp_path / "alone")
+    alone.start({"[@sherman2009a]"})
+    with_others = _citeproc(tmp_path / "with-others")
+    with_others.start({"[@sherman2009a]", "[@sherman2009b]", "@sherman2009b [p. 3]", "[see @witt2006, p. 490; @sherman2009a]"})
+    one, many = alone.result(), with_others.result()
+    assert one.citations["[@sherman2009a]"] == many.citations["[@sherman2009a]"]
+    assert "2009a" in one.citations["[@sherman2009a]"]
+    assert one.entries == many.entries
+
+
+def test_a_run_started_early_goes_on_if_it_formats_every_citation_else_one_run_formats_both(tmp_path):
+    citeproc = _citeproc(tmp_path)
+    assert citeproc.start({"[@witt2006]", "[@sherman2009a]"})
+    early = citeproc.running
+    assert not citeproc.start({"[@witt2006]"})  # covered: the early run goes on
+    assert citeproc.running is early
+    assert citeproc.start({"[@witt2006]", "[@sherman2009b]"})  # one it lacks: a run for both sets
+    assert citeproc.running is not early and early[0].poll() is not None
+    assert set(citeproc.result().citations) == {"[@witt2006]", "[@sherman2009a]", "[@sherman2009b]"}

@@ -24,7 +24,7 @@ from helpers import FIXTURE_BIB, STYLE, errors
 from mkdocs_factsheet.citations.bibliography import plain_fields, read_bibliography
 from mkdocs_factsheet.citations.citeproc import pandoc_binary
 from mkdocs_factsheet.citations.cache import Cache, read_bibliography_cache, write_bibliography_cache
-from mkdocs_factsheet.citations.downloads import downloads as exports
+from mkdocs_factsheet.citations.downloads import downloads as bibliography_downloads
 from mkdocs_factsheet.escaping import bibtex_text, front_matter_problems, json_in_script
 
 HEAD = "@article{k2020,\n  author  = {Doe, Jane and Roe, Rick},\n  title   = {A trial},\n  journal = {Pain},\n  year    = {2020},\n"
@@ -45,7 +45,7 @@ def published(bib: str) -> str:
     """Everything the site publishes from the bibliography: both downloads, and every plain field."""
     bibliography, problems = read(bib)
     assert problems == []
-    downloads = exports(bibliography)
+    downloads = bibliography_downloads(bibliography)
     fields = [json.dumps(plain_fields(e), ensure_ascii=False) for e in bibliography.entries.values()]
     return "\n".join([*downloads.values(), *fields])
 
@@ -181,7 +181,7 @@ def fields_of(bib: str, key: str = "k2020") -> dict:
 def test_biblatex_date_gives_the_year_everywhere():
     bib = entry(head=HEAD.replace("  year    = {2020},\n", "  date    = {2019-03-15},\n"))
     assert fields_of(bib)["year"] == "2019"
-    ris = rispy.loads(exports(read(bib)[0])["cite/references.ris"])
+    ris = rispy.loads(bibliography_downloads(read(bib)[0])["cite/references.ris"])
     assert ris[0]["year"] == "2019"
 
 
@@ -236,7 +236,7 @@ def test_crossref_to_a_missing_parent_is_located():
 def test_latex_markup_reaches_readers_as_text(latex, text):
     bib = entry(head=HEAD.replace("{A trial}", "{" + latex + "}"))
     assert fields_of(bib)["title"] == text
-    ris = exports(read(bib)[0])["cite/references.ris"]
+    ris = bibliography_downloads(read(bib)[0])["cite/references.ris"]
     assert f"T1  - {text}" in ris and "\\" not in ris
 
 
@@ -291,10 +291,10 @@ def test_a_damaged_cache_file_is_ignored_and_noted(tmp_path, damage):
 def test_the_cache_is_written_whole_and_read_back(tmp_path):
     cache = Cache(tmp_path / "citations")
     bibliography = read(FIXTURE_BIB)[0]
-    write_bibliography_cache(cache, "bib-x.json", bibliography, exports(bibliography))
+    write_bibliography_cache(cache, "bib-x.json", bibliography, bibliography_downloads(bibliography))
     assert [p.name for p in (tmp_path / "citations").iterdir()] == ["bib-x.json"]  # no temporary file left
     again, downloads = read_bibliography_cache(cache, "bib-x.json")
-    assert again.entries == bibliography.entries and downloads == exports(bibliography) and cache.notes == []
+    assert again.entries == bibliography.entries and downloads == bibliography_downloads(bibliography) and cache.notes == []
 
 
 def test_an_unwritable_cache_folder_builds_without_it(tmp_path):
@@ -654,12 +654,13 @@ def test_an_entry_pandoc_cannot_read_is_reported_at_its_line_in_the_bib_file(tmp
     bibliography = read(FIXTURE_BIB)[0]
     sherman = bibliography.entries["sherman2009a"]
     sherman.bibtex = sherman.bibtex.replace("pages = {224--230}", "pages = {224--230\\}")  # past our checks, as if
-    where = lambda line: f"refs.bib:{bibliography.entry_at(line).line}: entry '{bibliography.entry_at(line).key}'"
-    citeproc = Citeproc(bibliography.bibtex, STYLE.read_bytes(), Cache(tmp_path), where)
+    from mkdocs_factsheet.citations.pandoc_messages import Places, located
+    citeproc = Citeproc(bibliography.bibtex, STYLE.read_bytes(), Cache(tmp_path))
     citeproc.start({"[@witt2006]"})
     with pytest.raises(CiteprocError) as error:
         citeproc.result()
-    assert str(error.value) == "refs.bib:13: entry 'sherman2009a': pandoc cannot read this entry (unexpected '@')"
+    problems = [p for message in error.value.messages for p in located(message, Places(bibliography, "refs.bib"))]
+    assert [str(p) for p in problems] == ["refs.bib:13: entry 'sherman2009a': pandoc cannot read this entry (unexpected '@')"]
 
 
 @pytest.mark.parametrize("field", ["url = {https://example.org/x\\}", "pages = {12--14\\}", "doi = {10.1000/x\\}"])

@@ -257,6 +257,147 @@ def test_the_rule_for_uncited_claims_is_for_patient_pages_only():
     assert problems(page=page, rules=rules, claims=CLAIMS + entry("Acupuncture eases back pain")) == []
 
 
+# On a page for patients a share ("most", "rarely"), a classification ("X is a Y") and a finding are
+# claims too (CONTRIBUTING, "What counts as a claim on a page for patients").
+SHARES_KINDS_FINDINGS = [
+    ("Most low back pain is like this.", "a proportion ('Most')"),
+    ("Serious problems are rare.", "a proportion ('rare')"),
+    ("Side effects usually pass within a day.", "a proportion ('usually')"),
+    ("Half of those who try it stop.", "a proportion ('Half')"),
+    ("Codeine is a weak opioid.", "a classification ('Codeine is a …')"),
+    ("Acupuncture points are one of the oldest ideas in medicine.", "a classification ('Acupuncture points are one of …')"),
+    ("A study in rabbits found that needles widened blood vessels.", "a finding ('found that')"),
+]
+
+
+@pytest.mark.parametrize("sentence, what", SHARES_KINDS_FINDINGS)
+def test_a_share_a_kind_or_a_finding_on_a_patient_page_needs_a_source_or_whose_claim_it_is(sentence, what):
+    page = PAGE + f"\n{sentence}\n"
+    assert problems(page=page) == [
+        f"docs/index.md:15: states {what} with no citation: cite the work it comes from ([@key]), "
+        "or say whose claim it is (\"The factsheet said …\")",
+        f"docs/index.md:15: this sentence states {what} but has no entry in evidence/claims/index.yml: "
+        "add one, with cites: [] as it cites nothing (./run ledger missing docs/index.md prints it)",
+    ]
+    cited = sentence[:-1] + " [@rct2006]."
+    assert problems(page=PAGE + f"\n{cited}\n", claims=CLAIMS + entry(sentence[:-1], "rct2006")) == []
+    attributed = "The factsheet said " + sentence[0].lower() + sentence[1:]
+    assert problems(page=PAGE + f"\n{attributed}\n", claims=CLAIMS + entry(attributed[:-1])) == []
+    # On a page for GPs and researchers these words alone do not make a claim (numbers, effects and causes do).
+    assert problems(page=page, rules=Rules(covered="all", patient_pages=[])) == []
+
+
+NOT_CLAIMS = [
+    "## Most people ask: is it safe?",  # a heading
+    "How many sessions will I need?",  # a question
+    "Ask your GP which treatment suits you most.",  # an instruction
+    "If you feel faint, tell the practitioner and lie down.",
+    "So do not drive until you know how it affects you.",
+    "Each trial describes its own usual care.",  # usual care names a comparison, it is not a share
+    "- your baby moving less than usual, more slowly or in a different pattern",  # compares with the usual, claims no share
+    "It is a question the studies did not ask.",  # "It is a" points back; it classifies nothing new
+    "This page explains some words you will meet.",
+    "Whatever care people would have had anyway, such as GP visits or painkillers.",  # a definition
+]
+
+
+@pytest.mark.parametrize("sentence", NOT_CLAIMS)
+def test_headings_questions_instructions_and_definitions_are_not_claims(sentence):
+    assert problems(page=PAGE + f"\n{sentence}\n") == []
+
+
+def test_an_instruction_that_gives_a_number_is_still_a_claim():
+    """A phone number or a dose in safety advice is a fact that needs its source."""
+    assert problems(page=PAGE + "\nCall 999 if you have chest pain.\n")[0] == (
+        "docs/index.md:15: states a number (999) with no citation: cite the work it comes from ([@key]), "
+        "or say whose claim it is (\"The factsheet said …\")")
+
+
+def test_the_glossary_as_it_was_fails_and_as_it_is_passes():
+    """The two sentences that slipped through before the rule covered shares and classifications:
+    the real glossary, with its real ledger, before and after they were cited."""
+    glossary = (ROOT / "docs" / "glossary.md").read_text(encoding="utf-8")
+    claims = (ROOT / "evidence" / "claims" / "glossary.yml").read_text(encoding="utf-8")
+    works = (ROOT / "evidence" / "works.yml").read_text(encoding="utf-8")
+    rules = Rules(covered="all", patient_pages=["glossary.md"])
+
+    def glossary_problems(page: str, entries: str) -> list[str]:
+        return [str(p) for p in check({"glossary.md": page}, read_ledger(works, {"glossary.md": entries}), rules)]
+
+    assert glossary_problems(glossary, claims) == []
+    before = glossary.replace(" [@nhsscotlandnd].", ".").replace(" [@uclhnd].", ".")
+    before_claims = "\n".join(part for part in claims.split("\n\n") if "nhsscotlandnd" not in part and "uclhnd" not in part)
+    most = 1 + before.split("\n").index("Most low back pain that people see a GP about is probably like this.")
+    codeine = 1 + next(i for i, line in enumerate(before.split("\n")) if "Codeine is a weak opioid." in line)
+    assert glossary_problems(before, before_claims) == [
+        f"docs/glossary.md:{most}: states a proportion ('Most') with no citation: cite the work it comes from ([@key]), "
+        "or say whose claim it is (\"The factsheet said …\")",
+        f"docs/glossary.md:{most}: this sentence states a proportion ('Most') but has no entry in evidence/claims/glossary.yml: "
+        "add one, with cites: [] as it cites nothing (./run ledger missing docs/glossary.md prints it)",
+        f"docs/glossary.md:{codeine}: states a classification ('Codeine is a …') with no citation: cite the work it comes from "
+        "([@key]), or say whose claim it is (\"The factsheet said …\")",
+        f"docs/glossary.md:{codeine}: this sentence states a classification ('Codeine is a …') but has no entry in "
+        "evidence/claims/glossary.yml: add one, with cites: [] as it cites nothing (./run ledger missing docs/glossary.md prints it)",
+    ]
+
+
+def test_the_warning_signs_file_says_where_it_is_wrong():
+    from mkdocs_factsheet.ledger.warning_signs import read_warning_signs
+
+    good = ('tiers:\n  - box: "Call 999 if you have back pain and"\n    safety_line: "Call 999 if:"\n    signs:\n'
+            '      - "chest pain"\n      - "changes in your bladder or bowels, such as difficulty peeing"\n')
+    tiers, found = read_warning_signs(good)
+    assert found == [] and tiers[0].line == 2 and tiers[0].short_signs == ["chest pain", "changes in your bladder or bowels"]
+    shape = ("write tiers: as a list, each with box: (the box's title on the home page), signs: (a list, one sign a line, "
+             "in quotes) and, for the signs the safety line names, safety_line: (its words before them)")
+    assert [str(p) for p in read_warning_signs(good.replace('      - "chest pain"\n', "      - 999\n"))[1]] == [
+        f"evidence/warning-signs.yml:2: {shape}"]
+    assert [str(p) for p in read_warning_signs(good.replace('"Call 999 if:"', "Call 999 if: now"))[1]] == [
+        'evidence/warning-signs.yml:3: a colon inside a value: put the whole value in double quotes, e.g. title: '
+        '"Acupuncture: what the research says" (YAML: mapping values are not allowed here)']
+
+
+def test_the_ledger_reports_the_packages_one_problem_type():
+    from mkdocs_factsheet.problems import Problem
+
+    found = check({"index.md": PAGE + "\nAcupuncture eases back pain.\n"}, read_ledger(WORKS, {"index.md": CLAIMS}), RULES)
+    assert found and all(type(problem) is Problem for problem in found)
+    assert (found[0].file, found[0].line, found[0].severity) == ("docs/index.md", 15, "warning")
+    assert ledger.Problem is Problem
+
+
+def test_the_ledger_core_runs_without_mkdocs():
+    """The core reads, checks and writes with MkDocs (and Material) not importable at all."""
+    import subprocess
+    import sys
+
+    script = textwrap.dedent("""\
+        import importlib.abc, sys
+
+        class NoMkDocs(importlib.abc.MetaPathFinder):
+            def find_spec(self, name, path, target=None):
+                if name.split(".")[0] in ("mkdocs", "material"):
+                    raise ImportError(name)
+
+        sys.meta_path.insert(0, NoMkDocs())
+        from mkdocs_factsheet.ledger import Rules, check, missing, read_ledger
+        page = "# Home\\n\\nCodeine is a weak opioid.\\n"
+        ledger = read_ledger("", {"index.md": "[]"})
+        for problem in check({"index.md": page}, ledger, Rules(patient_pages=["index.md"])):
+            print(problem)
+        print(missing("index.md", page, ledger, patient_page=True), end="")
+        """)
+    result = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, cwd=ROOT, check=False)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.splitlines()[:2] == [
+        "docs/index.md:3: states a classification ('Codeine is a …') with no citation: cite the work it comes from ([@key]), "
+        "or say whose claim it is (\"The factsheet said …\")",
+        "docs/index.md:3: this sentence states a classification ('Codeine is a …') but has no entry in evidence/claims/index.yml: "
+        "add one, with cites: [] as it cites nothing (./run ledger missing docs/index.md prints it)",
+    ]
+    assert '- says: "Codeine is a weak opioid."' in result.stdout
+
+
 def test_a_signpost_to_another_page_is_not_a_claim():
     assert problems(page=PAGE + "\n- [Clinical guidance](guidance.md): what NICE said in 2009.\n") == []
 

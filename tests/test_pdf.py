@@ -6,7 +6,7 @@ from dataclasses import dataclass
 import pytest
 from pypdf import PdfReader
 
-from helpers import ROOT, content_check
+from helpers import ROOT, content_check, errors
 
 
 PDF_NAME = "acupuncture-for-back-pain.pdf"
@@ -364,3 +364,41 @@ def test_each_chapter_but_the_overview_opens_with_the_safety_line(pages):
     assert len(with_line) >= chapters - 1 >= 8, f"safety line on pages {with_line}"
     first = texts[with_line[0]]
     assert "Call 999" in first and "call 111" in first and "not a substitute for advice from your GP" in first
+
+
+REPEATED_ID = "the PDF edition joins every page into one document, where each must be unique: change or remove one (no PDF made)"
+
+
+def test_an_id_given_twice_stops_the_pdf_at_the_line_that_gives_it(fixture_site):
+    page = "# Home\n\n## Before you go {#visit}\n\nText.\n\n## After your visit {#visit}\n\nMore.\n"
+    built = fixture_site({"index.md": page}, plugins=("pdf",), extra_config="markdown_extensions:\n  - attr_list\n")
+    result = built.build()
+    assert result.returncode == 1 and "Traceback" not in result.stderr, result.stderr
+    assert errors(result) == [f"pdf: docs/index.md:7: the id 'visit' is also given at docs/index.md:3: {REPEATED_ID}"]
+
+
+def test_a_second_list_of_every_work_stops_the_pdf_at_the_line_that_places_it(fixture_site):
+    page = "---\nnocite: [witt2006, sherman2009a, sherman2009b]\n---\n# Home\n\nAll the works:\n\n\\full_bibliography\n"
+    built = fixture_site({"index.md": page}, plugins=("pdf",))
+    result = built.build()
+    assert result.returncode == 1 and "Traceback" not in result.stderr, result.stderr
+    assert errors(result) == [f"pdf: docs/bibliography.md:6: the works 'sherman2009a', 'sherman2009b' and 'witt2006' "
+                              f"are also listed at docs/index.md:8: {REPEATED_ID}"]
+
+
+def test_a_headings_id_is_found_at_its_line_past_front_matter_and_code_blocks():
+    from mkdocs_factsheet.pdf import id_lines
+    source = "---\n# a YAML comment\ntitle: x\n---\n# Home\n\n```\n# not a heading\n```\n\n## Intro\n\nText {#note}\n"
+    assert id_lines(source, "intro", ["home", "intro"]) == [11]
+    assert id_lines(source, "note", ["home", "intro"]) == [13]
+    assert id_lines(source, "gone", ["home", "intro"]) == []
+
+
+def test_the_pdfs_html_parser_gives_every_built_page_back_as_written(site):
+    """What the PDF leaves as it is stays byte for byte as built (pdf_html.copy)."""
+    from mkdocs_factsheet.pdf_html import copy
+    pages = list(site.root.rglob("*.html"))
+    assert len(pages) > 10
+    for path in pages:
+        text = path.read_text(encoding="utf-8")
+        assert copy(text) == text, path.relative_to(site.root)

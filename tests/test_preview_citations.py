@@ -3,11 +3,10 @@ key, an uncited entry and a `%` in a title, each typed into a copy of the projec
 `mkdocs serve`. Every page keeps answering, the problem shows at the top of the pages with its
 `file:line:`, an unknown key shows in place as a marked `[@key]`, and fixing it clears it.
 
-These rest on the contract of the citations plugin (issue 14, branch `citations`): each problem
-logged as one `file:line: message` line; under `mkdocs serve` nothing raised for content
-problems, and an unknown citation rendered as `<mark class="citation-problem" title="…">[@key]</mark>`.
-They pass once that plugin is merged; with the old citation hook, which raises, the preview
-still answers (the editor-preview plugin serves the last good site) but the marker is missing.
+These rest on the contract of the citations plugin: each problem logged as a Problem
+(mkdocs_factsheet/problems.py), printed as one `file:line: message` line; under `mkdocs serve`
+nothing raised for content problems, and an unknown citation rendered as
+`<mark class="citation-problem" title="…">[@key]</mark>`.
 """
 
 from __future__ import annotations

@@ -11,6 +11,7 @@ from mkdocs.utils.meta import get_data
 from pybtex.database import parse_file, parse_string
 
 from helpers import FIXTURE_BIB, ROOT, content_check, errors, where
+from mkdocs_factsheet.ledger.warning_signs import read_warning_signs
 from mkdocs_factsheet.review import today
 
 # NHS content guidance: a reading age of 9 to 11 (a US school grade of 4 to 6, i.e. reading age
@@ -373,6 +374,22 @@ def test_every_citing_page_opens_with_one_dated_currency_note(site):
             assert not site.article(url).select("aside.evidence-currency"), f"{title} cites nothing but has the note"
 
 
+def test_the_currency_notes_statements_are_the_home_pages(site):
+    """The note is template text, outside the ledger: each of its sentences on today's evidence is
+    one of the home page's first section, whose entries in evidence/claims/index.yml hold their
+    sources, so that the same review is not stated with two strengths (clinical review R1.7)."""
+    home = site.article("")
+    section = home.find(id="where-the-evidence-stands-today").find_next("ul")
+    for citation in section.select("span.citation"):
+        citation.decompose()
+    stated = " ".join(section.get_text(" ").split()).replace(" .", ".").replace("( ", "(").replace(" )", ")")
+    note = " ".join(home.select_one("aside.evidence-currency p:not(.admonition-title)").get_text(" ").split())
+    sentences = [s.strip() + "." for s in note.split(". ") if s.strip() and "goes up to 2010" not in s]
+    sentences[-1] = sentences[-1].removesuffix("Where the evidence stands today.").strip()
+    content_check([f"overrides/partials/evidence-currency.html:1: the note says {s!r}, which the home page's "
+                   "'Where does the evidence stand today?' does not: say it as the home page does" for s in sentences if s and s not in stated])
+
+
 def test_the_currency_note_links_to_a_real_anchor(site):
     assert site.article("").find(id="where-the-evidence-stands-today")
 
@@ -406,31 +423,16 @@ def test_home_page_puts_todays_evidence_before_the_factsheets_claims(site):
     content_check(problems)
 
 
-# The NHS back pain page's lists, word for word, each sign at one urgency only (issue 20, item 1).
-RED_FLAGS = {
-    "Call 999 or go to A&E if you have back pain and": [
-        "pain, tingling, weakness or numbness in both legs",
-        "numbness or tingling around your genitals or buttocks",
-        "difficulty peeing",
-        "loss of bladder or bowel control (peeing or pooing yourself)",
-        "chest pain",
-        "it started after a serious accident, such as a car accident",
-    ],
-    "Ask for an urgent GP appointment or call 111 if you have back pain and": [
-        "a high temperature",
-        "you've lost weight without trying to",
-        "there's a lump or swelling in your back or your back has changed shape",
-        "the pain does not improve after resting or is worse at night",
-        "the pain is made worse when sneezing, coughing or pooing",
-        "the pain is coming from the top of your back (between your shoulders), rather than your lower back",
-    ],
-    "See a GP if": [
-        "your back pain does not improve after treating it at home for a few weeks",
-        "the pain is stopping you doing your day-to-day activities",
-        "the pain is severe or getting worse over time",
-        "you're worried about the pain or you're struggling to cope",
-    ],
-}
+# The NHS back pain page's lists, word for word, each sign at one urgency only (issue 20, item 1): the
+# one copy is evidence/warning-signs.yml, which editors change with the home page's boxes.
+SIGNS_FILE = "evidence/warning-signs.yml"
+TIERS, SIGNS_PROBLEMS = read_warning_signs((ROOT / SIGNS_FILE).read_text(encoding="utf-8"), SIGNS_FILE)
+RED_FLAGS = {tier.box: tier.signs for tier in TIERS}
+
+
+def test_the_warning_signs_file_reads_without_a_problem():
+    assert [str(problem) for problem in SIGNS_PROBLEMS] == []
+    assert [tier.safety_line != "" for tier in TIERS] == [True, True, False], "999 and 111 in the safety line; See a GP not"
 
 
 def test_home_page_says_when_to_get_medical_help_with_sources(site):
@@ -447,8 +449,9 @@ def test_home_page_says_when_to_get_medical_help_with_sources(site):
                 citation.decompose()
             items.append(" ".join(li.get_text(" ").split()).replace(" ,", ",").replace("( ", "(").replace(" )", ")"))
         if items != flags:
-            problems.append(f"{where('docs/index.md', title)}: the box '{title}' must list the NHS page's signs, word for word "
-                            f"and in its order: {flags} (it lists {items})")
+            line = next(tier.line for tier in TIERS if tier.box == title)
+            problems.append(f"{where('docs/index.md', title)}: the box '{title}' lists {items}, but {SIGNS_FILE}:{line} gives "
+                            f"{flags}: make them the same, word for word and in the same order")
         cited = {a["href"] for a in boxes[title].select("a.citation-link")}
         if cited != {"#ref-nhsbackpainnd"}:
             problems.append(f"{where('docs/index.md', title)}: the box '{title}' must cite the NHS back pain page, [@nhsbackpainnd], and only it")
@@ -477,6 +480,10 @@ def test_every_page_and_the_pdf_carry_the_safety_line_and_not_advice_line(site):
         for needed in ("Call 999", "call 111", "before you book acupuncture",
                        "general information, not a substitute for advice from your GP"):
             assert needed in text, f"{title}: the safety line lacks {needed!r}"
+        # Every 999 and 111 sign of the home page's boxes, so that the line is not read as a shorter list.
+        for tier in TIERS[:2]:
+            for sign in tier.short_signs:
+                assert sign in text, f"{title}: the safety line lacks {sign!r} ({SIGNS_FILE}:{tier.line})"
         link = lines[0].select_one("a")
         assert link["href"].endswith("#when-to-get-medical-help"), title
     assert site.article("").find(id="when-to-get-medical-help")

@@ -1,6 +1,6 @@
 """Reads and checks the bibliography: one pybtex parse, which also says where each entry stands.
 
-Everything else (pandoc's input, the downloadable BibTeX and RIS, the data other hooks use) is made
+Everything else (pandoc's input, the downloadable BibTeX and RIS, the data the other plugins use) is made
 from this one parse, so no other reader of references.bib can see different entries: pandoc gets
 the entries pybtex read, written out again with @string macros expanded.
 """

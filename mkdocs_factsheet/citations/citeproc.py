@@ -19,6 +19,7 @@ from pathlib import Path
 import pypandoc
 
 from .cache import Cache
+from .pandoc_messages import PandocMessage, read_messages
 
 # Bump when what the cache holds would change for the same inputs.
 CACHE_FORMAT = 7
@@ -28,7 +29,11 @@ PANDOC_ENTRY = re.compile(r'<div id="ref-([^"]+)" class="csl-entry"[^>]*>\s*(.*?
 
 
 class CiteprocError(Exception):
-    pass
+    """pandoc cannot run, or stopped: `messages` holds what it said (pandoc_messages.py locates them)."""
+
+    def __init__(self, text: str, messages: list[PandocMessage] | None = None):
+        super().__init__(text)
+        self.messages = messages or []
 
 
 @dataclass
@@ -59,24 +64,34 @@ def pandoc_binary() -> Path:
 class Citeproc:
     """pandoc for one bibliography and style, with its results cached (cache.py) by their hash."""
 
-    def __init__(self, bibtex: str, csl: bytes, cache: Cache, where=None):
+    def __init__(self, bibtex: str, csl: bytes, cache: Cache):
         self.bibtex, self.csl = bibtex, csl
-        self.where = where  # line of `bibtex` -> "references.bib:12: entry 'key'", for pandoc's errors
         self.pandoc = pandoc_binary()
         stat = self.pandoc.stat()
         pandoc = f"{self.pandoc}:{stat.st_size}:{stat.st_mtime_ns}".encode()
         self.cache, self.cache_name = cache, f"{digest(bibtex.encode(), csl, pandoc, bytes([CACHE_FORMAT]))}.json"
         self.formatted = _formatted(cache, self.cache_name)
-        self.warnings: list[str] = []  # what pandoc said on its last run
+        self.warnings: list[PandocMessage] = []  # what pandoc warned about on its last run
         self.missing: list[str] = []  # the citations pandoc is formatting
         self.running: tuple | None = None  # (pandoc's process, its folder) while it works
 
-    def start(self, sources: set[str]) -> None:
-        """Starts pandoc on the citations the cache lacks, if any; `result` collects its work."""
-        self.missing = sorted(sources - self.formatted.citations.keys())
-        self.running = None
+    def start(self, sources: set[str]) -> bool:
+        """Starts pandoc on the citations the cache lacks, if any; `result` collects its work.
+        Says whether it started a run.
+
+        A run already started goes on if it formats them all (the plugin starts one on the
+        citations the pages probably hold, before they are converted); otherwise one run
+        formats both sets. A citation's text does not depend on the others in the run (above),
+        so formatting more than the pages hold changes none."""
+        missing = set(sources) - self.formatted.citations.keys()
+        if self.running:
+            if missing <= set(self.missing):
+                return False
+            missing |= set(self.missing)
+            self.stop()
+        self.missing = sorted(missing)
         if not self.missing and self.formatted.entries:
-            return
+            return False
         document = "---\nnocite: '@*'\nlink-citations: true\nlink-bibliography: false\nlang: en-GB\n---\n\n"
         document += "".join(f"::: {{#c{i}}}\n{source}\n:::\n\n" for i, source in enumerate(self.missing))
         folder = tempfile.TemporaryDirectory(prefix="citeproc-")
@@ -93,6 +108,16 @@ class Citeproc:
             cwd=folder.name, stderr=subprocess.PIPE, text=True, encoding="utf-8",
         )
         self.running = (process, folder)
+        return True
+
+    def stop(self) -> None:
+        """Ends a run whose work is no longer wanted (a failed build, or more citations to format)."""
+        if not self.running:
+            return
+        (process, folder), self.running = self.running, None
+        process.kill()
+        process.communicate()
+        folder.cleanup()
 
     def result(self) -> Formatted:
         """Every entry and every citation `start` was given, formatted."""
@@ -101,24 +126,18 @@ class Citeproc:
         (process, folder), self.running = self.running, None
         with folder:
             _, errors = process.communicate()
+            messages = read_messages(errors, failed=process.returncode != 0)
             if process.returncode != 0:
-                raise CiteprocError(self._located(errors.strip()))
-            self.warnings = errors.strip().splitlines()
+                raise CiteprocError(f"pandoc could not format the citations: {' '.join(errors.split())}", messages)
+            self.warnings = messages
             output = Path(folder.name, "out.html").read_text(encoding="utf-8")
         # pandoc writes the key as HTML (a&b2020 as a&amp;b2020).
         self.formatted.entries = {html.unescape(key): body.strip() for key, body in PANDOC_ENTRY.findall(output)}
         self.formatted.citations.update({self.missing[int(i)]: body.strip() for i, body in PANDOC_CITATION.findall(output)})
-        self.cache.write(self.cache_name, vars(self.formatted))
+        # Not cached after a warning, so that the next build says it again (a strict build fails on it).
+        if all(message.severity == "info" for message in self.warnings):
+            self.cache.write(self.cache_name, vars(self.formatted))
         return self.formatted
-
-
-    def _located(self, errors: str) -> str:
-        """pandoc's error about the bibliography at the entry's line in the bib file, not at a line
-        of the copy pandoc read; any other error as pandoc gives it."""
-        at = re.search(r"Error reading bibliography file references\.bib:\s*\(line (\d+), column \d+\):\s*(.*)", errors, re.DOTALL)
-        if at and self.where and (where := self.where(int(at.group(1)))):
-            return f"{where}: pandoc cannot read this entry ({' '.join(at.group(2).split())})"
-        return f"pandoc could not format the citations: {errors}"
 
 
 def _formatted(cache: Cache, name: str) -> Formatted:

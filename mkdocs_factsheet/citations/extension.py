@@ -27,6 +27,7 @@ from .checks import suggest
 from .cache import Cache
 from .citeproc import Citeproc, CiteprocError
 from .default_list import DefaultReferenceList
+from .pandoc_messages import Places, located
 from .pages import HEADING_OR_CITATION, locate
 from .references import ReferenceLists, citation_affixes
 from .resolver import fix_citations, fix_reference_lists
@@ -47,7 +48,7 @@ class CitationsExtension(CitationSyntax):
         self.bib_name = Path(bibliography).name
         self.bibliography: Bibliography
         self.bibliography, self.read_problems = read_bibliography(Path(bibliography).read_bytes(), self.bib_name)
-        self.style = Path(style).read_bytes()
+        self.style, self.style_name = Path(style).read_bytes(), Path(style).name
         self.cache = tempfile.TemporaryDirectory(prefix="citations-")  # this extension's formatted citations
         self.problems: list[Problem] = list(self.read_problems)
 
@@ -87,11 +88,15 @@ class CitationsExtension(CitationSyntax):
             if citation.problem:
                 self.problems.append(Problem(citation.problem, line=citation.line or None))
         if not unavailable:
+            places = Places(self.bibliography, self.bib_name, self.style, self.style_name, [(None, c) for c in in_order])
             try:
-                lists.use(self._formatted(in_order))
+                citeproc = self._formatted(in_order)
+                lists.use(citeproc.result())
+                self.problems += [p for warning in citeproc.warnings for p in located(warning, places)]
             except CiteprocError as error:
-                unavailable = str(error)
-                self.problems.append(Problem(unavailable))
+                problems = [p for message in error.messages for p in located(message, places)] or [Problem(str(error))]
+                unavailable = str(problems[0])
+                self.problems += problems
 
         def citation_html(index: int, source: str) -> str:
             citation = found.citations[index]
@@ -112,13 +117,14 @@ class CitationsExtension(CitationSyntax):
         html, _ = fix_citations(html, citation_html)
         return html
 
-    def _formatted(self, in_order):
+    def _formatted(self, in_order) -> Citeproc:
+        """pandoc started on the document's citations."""
         sources = {c.source for c in in_order if not c.problem}
         entries = self.bibliography.entries
         sources |= {f"[@{e.fields['replacement']}]" for e in entries.values() if e.fields.get("replacement")}
         citeproc = Citeproc(self.bibliography.bibtex, self.style, Cache(Path(self.cache.name)))
         citeproc.start(sources)
-        return citeproc.result()
+        return citeproc
 
 
 class _KeepSource(Preprocessor):

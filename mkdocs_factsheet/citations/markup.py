@@ -1,6 +1,6 @@
 """The HTML readers see: citations as author-year links, reference lists, badges and backlinks.
 
-Class names and ids are what the stylesheets, scripts and the PDF hook rely on: span.citation#cite-N,
+Class names and ids are what the stylesheets, scripts and the PDF plugin (pdf.py) rely on: span.citation#cite-N,
 a.citation-link to #ref-KEY, ul.reference-list (.page-references for a page's own list),
 li.reference#ref-KEY, .status-badge, .reference-backlinks ("Cited in:"), .reference-exports.
 """

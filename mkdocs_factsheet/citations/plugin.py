@@ -8,12 +8,15 @@ adapter between MkDocs' events and the parts that know nothing of MkDocs' build:
 - on_config: reads and checks the style and the bibliography (sources.py), and adds the Markdown
   extension (syntax.py) that finds citations while each page is converted;
 - on_files: publishes the bibliography as BibTeX and RIS (downloads.py); checks pages are UTF-8;
+  starts pandoc (citeproc.py) on every entry and on the citations the pages' Markdown probably
+  holds, so that it works while the pages are converted and the theme's files copied;
 - on_page_markdown / on_page_content: notes the page whose citations the extension finds, then
   puts them in reading order, finds their lines and headings (pages.py), and lists the works the
   page cites and lists in `page.meta["works_cited"]` and `["works_listed"]` for the
   page-metadata and evidence-table plugins and the theme;
 - on_env, once every page is converted: reports every problem (checks.py; under `mkdocs build`,
-  then stops), and starts one pandoc run for all citations (citeproc.py, cached);
+  then stops), and makes sure pandoc formats every citation the pages hold: the run already
+  started goes on if it does, else one run formats them all (citeproc.py, cached);
 - on_page_context, first before the search plugin (the first page waits for pandoc, then every
   page's placeholders are filled in with text, which search indexes: resolver.py), then after
   it: the links, lists and backlinks go in (references.py, markup.py).
@@ -45,10 +48,11 @@ from .config import NOT_HONOURED, CitationsConfig, not_honoured_problems
 from .default_list import DefaultReferenceList
 from .downloads import DOWNLOADS_DIR
 from .pages import CitedPages, toc_items
+from .pandoc_messages import Places, located
 from .references import ReferenceLists
 from .resolver import fix_citations, fix_reference_lists
 from .sources import Sources
-from .syntax import CITED_KEY, Citation, CitationsExtension
+from .syntax import CITED_KEY, Citation, CitationsExtension, probable_citations
 
 log = get_plugin_logger("citations")
 
@@ -93,6 +97,7 @@ class CitationsPlugin(BibTexPlugin):
         self.report(problems + check_page_files(files.documentation_pages(), self.site.docs_folder, repair=self.serving))
         for path, content in sources.downloads.items():
             files.append(File.generated(config, path, content=content))
+        self.site.start_early(files.documentation_pages())
         return files
 
     def on_page_markdown(self, markdown, page, config, files):
@@ -113,8 +118,12 @@ class CitationsPlugin(BibTexPlugin):
         for warning in warnings:
             report_problem(log, warning)
         # pandoc works while MkDocs copies the theme's files; the first page to be written waits.
-        site.start_formatting()
+        site.start_formatting(site.cited_sources())
         return env
+
+    def on_build_error(self, error):
+        if self.site and self.site.sources.citeproc:
+            self.site.sources.citeproc.stop()
 
     @event_priority(100)  # before the search plugin indexes the page
     def _fill_in_text(self, context, page, config, nav):
@@ -163,18 +172,44 @@ class SiteCitations:
         self.after_search: dict[str, dict[str, str]] = {}  # src_uri -> {name: HTML}, put in after search indexing
         self.filled_in = False
 
-    def start_formatting(self) -> None:
+    def cited_sources(self) -> set[str]:
+        """Every citation the pages hold, as written, and the name of each work that replaces another."""
+        sources = {c.source for cited in self.pages.pages.values() for c in cited.found.in_order if not c.problem}
+        return sources | self._replacement_sources()
+
+    def probable_sources(self, page_files) -> set[str]:
+        """The citations the pages' Markdown probably holds (syntax.probable_citations), of
+        entries the bibliography has: before the pages are converted, to start pandoc early."""
+        entries = self.lists.bibliography.entries
+        sources = set()
+        for file in page_files:
+            for citation in probable_citations(file.content_bytes.decode("utf-8-sig", errors="replace")):
+                if not citation.problem and citation.keys and all(key in entries for key in citation.keys):
+                    sources.add(citation.source)
+        return sources | self._replacement_sources()
+
+    def _replacement_sources(self) -> set[str]:
+        entries = self.lists.bibliography.entries
+        return {f"[@{e.fields['replacement']}]" for e in entries.values() if e.fields.get("replacement")}
+
+    def start_early(self, page_files) -> None:
+        """Starts pandoc before the pages are converted, on every entry and on the citations the
+        pages probably hold, when the cache has no entries formatted (a new bibliography or
+        style, or no cache): with them, it most likely has the citations too, and on_env formats
+        the few new ones."""
+        citeproc = self.sources.citeproc
+        if citeproc and not citeproc.formatted.entries:
+            self.start_formatting(self.probable_sources(page_files))
+
+    def start_formatting(self, sources: set[str]) -> None:
         citeproc = self.sources.citeproc
         if not citeproc or self.unavailable:
             return
-        entries = self.lists.bibliography.entries
-        sources = {c.source for cited in self.pages.pages.values() for c in cited.found.in_order if not c.problem}
-        sources |= {f"[@{e.fields['replacement']}]" for e in entries.values() if e.fields.get("replacement")}
-        citeproc.start(sources)
-        if citeproc.running:
+        if citeproc.start(sources):
             missing = len(citeproc.missing)
-            log.debug(f"pandoc formats {missing} citation(s); {len(sources) - missing} were in the cache")
-        else:
+            cached = len(sources & citeproc.formatted.citations.keys())
+            log.debug(f"pandoc formats {missing} citation(s); {cached} were in the cache")
+        elif not citeproc.running:
             log.debug(f"pandoc does not run: all {len(sources)} citation(s) were in the cache")
 
     def finish_formatting(self) -> list[Problem]:
@@ -184,12 +219,20 @@ class SiteCitations:
         try:
             formatted = citeproc.result()
         except CiteprocError as error:
-            self.unavailable = str(error)
-            return [Problem(str(error))]
+            problems = [p for message in error.messages for p in located(message, self._pandoc_places())] or [Problem(str(error))]
+            self.unavailable = str(problems[0])
+            return problems
         for warning in citeproc.warnings:
-            report_problem(log, Problem(f"pandoc: {warning}", severity="warning"))
+            for problem in located(warning, self._pandoc_places()):
+                report_problem(log, problem)
         self.lists.use(formatted)
         return []
+
+    def _pandoc_places(self) -> Places:
+        """What pandoc read, with the files and lines it came from, to say where its messages are about."""
+        sources = self.sources
+        citations = [(f"{self.docs_folder}/{path}", citation) for path, cited in self.pages.pages.items() for citation in cited.found.in_order]
+        return Places(sources.bibliography, sources.bib_name, sources.csl, sources.csl_name, citations)
 
     def fill_in(self) -> None:
         """Fills every page's placeholders with text for the search index; the HTML waits for

@@ -27,6 +27,7 @@ class Sources:
         self.unavailable = ""  # why no citation can be resolved (bibliography or style unreadable)
         self.bib_name = options.bib_file or ""
         self.csl_path: Path | None = None
+        self.csl_name, self.csl = options.csl_file or "", b""  # the style, as mkdocs.yml names it, and its text
         self.affixes = ("", "")  # what the style puts round each citation
         self.bibliography = Bibliography({})
         self.downloads: dict[str, str] = downloads(self.bibliography)  # the BibTeX and RIS files, by site path
@@ -48,15 +49,10 @@ class Sources:
             self.unavailable = str(problems[0])
         elif bib is not None and csl is not None:
             try:
-                self.citeproc = Citeproc(bib.bibtex, csl, self.cache, self._entry_at)
+                self.citeproc = Citeproc(bib.bibtex, csl, self.cache)
             except CiteprocError as error:
                 problems.append(Problem(str(error)))
                 self.unavailable = str(error)
-
-    def _entry_at(self, line: int) -> str:
-        """Where pandoc's complaint about a line of its input is, in the bib file."""
-        entry = self.bibliography.entry_at(line)
-        return f"{self.bib_name}:{entry.line}: entry '{entry.key}'" if entry else ""
 
     def _read_option_file(self, option: str, what: str, name: str) -> tuple[Path, bytes] | None:
         """The file an option of the plugin names, if it is inside the project and there."""
@@ -82,7 +78,7 @@ class Sources:
         if style.tag != "{http://purl.org/net/xbiblio/csl}style":
             self.problems.append(Problem('not a CSL style (no <style xmlns="http://purl.org/net/xbiblio/csl"> element)', name, 1))
             return None
-        self.csl_path = path.resolve()
+        self.csl_path, self.csl = path.resolve(), data
         self.affixes = citation_affixes(data)
         return data
 

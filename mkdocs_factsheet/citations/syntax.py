@@ -12,6 +12,7 @@ its cross-references.
 from __future__ import annotations
 
 import re
+import unicodedata
 import xml.etree.ElementTree as etree
 from dataclasses import dataclass, field
 
@@ -94,6 +95,26 @@ def read_group(text: str) -> Citation:
 def invisible_problem(source: str, char: str) -> str:
     return (f"citation {INVISIBLE.sub('', source)} holds an invisible character (U+{ord(char):04X}), "
             f"which pandoc would read as text: delete it, or type the citation again")
+
+
+def probable_citations(markdown: str) -> list[Citation]:
+    """The citations a page's Markdown probably holds, as the parser will write them, read from
+    its text alone: so that pandoc can start on them before the pages are converted. Code, links
+    and escapes are not told apart here, so a few may be no citations, and a citation the parser
+    reads differently is missed; the plugin formats the ones the parser finds, whatever this says."""
+    markdown = unicodedata.normalize("NFC", markdown)  # as CitedPages.start_page gives it the parser
+    found: list[Citation] = []
+
+    def group(match: re.Match) -> str:
+        if not CITED_KEY.search(match.group(1)):
+            return match.group(0)  # a locator, `@key [p. 3]`, or other brackets: as the parser, left alone
+        found.append(read_group(match.group(1)))
+        return " "  # its keys are not also narrative citations, as in the parser
+
+    rest = re.sub(CitationGroupProcessor.PATTERN, group, markdown, flags=re.DOTALL)
+    for match in re.finditer(NarrativeCitationProcessor.PATTERN, rest):
+        found.append(Citation(" ".join(match.group(0).split()), [match.group(1) or match.group(2)]))
+    return found
 
 
 class CitationGroupProcessor(InlineProcessor):

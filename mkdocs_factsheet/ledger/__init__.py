@@ -12,7 +12,7 @@ evidence ledger"):
 This package is the ledger's core. It works without MkDocs: it splits each page's Markdown into
 sentences, each with its line and the citation keys the project's own citation extension finds in
 it (mkdocs_factsheet.citations.syntax, run by Python-Markdown, so code, links and escapes are read
-as the site reads them), reads the ledger, and returns every problem as data (`Problem`: file,
+as the site reads them), reads the ledger, and returns every problem as data (the package's one `Problem`: file,
 line, what to change). The MkDocs plugin (ledger_plugin.py) reports them and renders the
 Corrections list and the ledger's counts; `python -m mkdocs_factsheet.ledger` checks the ledger
 and prints skeleton entries for sentences that have none. One module per part: sentences.py (a

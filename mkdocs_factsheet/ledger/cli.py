@@ -67,7 +67,7 @@ def main(argv: list[str]) -> int:
             print(f"{argv[1]}: not a page: name a Markdown file in {project.docs}/, e.g. {project.docs}/index.md", file=sys.stderr)
             return 2
         page = path.resolve().relative_to(docs).as_posix()
-        print(missing(page, path.read_text(encoding="utf-8-sig"), ledger), end="")
+        print(missing(page, path.read_text(encoding="utf-8-sig"), ledger, page in options.get("patient_pages", [])), end="")
         return 0
     rules = Rules(covered="all" if "--all" in argv else options.get("covered_pages", "all"),
                   patient_pages=options.get("patient_pages", []), corrections_page=options.get("corrections_page", "corrections.md"),

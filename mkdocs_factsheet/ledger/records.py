@@ -1,5 +1,6 @@
 """The ledger's files as data: works.yml and claims/<page>.yml read with the line of each entry and
-field, and what could not be read as a Problem; a project's pages, ledger and bibliography keys from disk."""
+field, and what could not be read as a Problem (the package's one type, mkdocs_factsheet/problems.py:
+a warning, so that `mkdocs build --strict` fails on it); a project's pages, ledger and bibliography keys from disk."""
 
 from __future__ import annotations
 
@@ -12,18 +13,7 @@ import yaml
 from mkdocs_factsheet.ledger.sentences import normal
 from mkdocs_factsheet.ledger.vocabulary import CLAIM_FIELDS, WORK_FIELDS
 from mkdocs_factsheet.messages import yaml_problem
-
-
-@dataclass(frozen=True)
-class Problem:
-    """One thing to change, where to change it."""
-
-    file: str
-    line: int
-    message: str
-
-    def __str__(self) -> str:
-        return f"{self.file}:{self.line}: {self.message}"
+from mkdocs_factsheet.problems import Problem
 
 
 @dataclass
@@ -103,19 +93,22 @@ def _day(value) -> date | str | None:
         return str(value)
 
 
-def _load(text: str, name: str, problems: list[Problem]):
+def load_located(text: str, name: str, problems: list[Problem]):
+    """YAML as data whose mappings know their line (`.line`, `.key_lines`); a mistake, or a key
+    written twice, is added to `problems` as `name:line: what to change`."""
     loader = _LineLoader(text)
     loader.duplicates = []
     try:
         data = loader.get_single_data()
     except yaml.YAMLError as error:
         line, message = yaml_problem(error)
-        problems.append(Problem(name, line, message))
+        problems.append(Problem(message, name, line, severity="warning"))
         return None
     finally:
         loader.dispose()
     for key, line, first in loader.duplicates:
-        problems.append(Problem(name, line, f"{key} is written twice (first at line {first}), and only this one would count: keep one"))
+        problems.append(Problem(f"{key} is written twice (first at line {first}), and only this one would count: keep one",
+                                name, line, severity="warning"))
     return data
 
 
@@ -128,17 +121,19 @@ def read_ledger(works_text: str | None, claims_texts: dict[str, str], works_file
     """The ledger from its files' text: works.yml's, and each claims file's by page ("evidence.md")."""
     ledger = Ledger(works_file=works_file, claims_dir=claims_dir)
     problems = ledger.problems
-    data = _load(works_text, works_file, problems) if works_text is not None else {}
+    data = load_located(works_text, works_file, problems) if works_text is not None else {}
     if data is not None and not isinstance(data, dict):
-        problems.append(Problem(works_file, 1, "write one entry per work: its key, a colon, then design: and seen: indented under it"))
+        problems.append(Problem("write one entry per work: its key, a colon, then design: and seen: indented under it",
+                                works_file, 1, severity="warning"))
     for key, entry in (data or {}).items() if isinstance(data, dict) else ():
         line = data.key_lines.get(key, 1)
         if not isinstance(entry, dict):
-            problems.append(Problem(works_file, line, f"{key}: give design: and seen: indented under the key"))
+            problems.append(Problem(f"{key}: give design: and seen: indented under the key", works_file, line, severity="warning"))
             continue
         for name in entry:
             if name not in WORK_FIELDS:
-                problems.append(Problem(works_file, entry.key_lines.get(name, line), f"{key}: unknown field '{name}': a work has design: and seen:"))
+                problems.append(Problem(f"{key}: unknown field '{name}': a work has design: and seen:",
+                                        works_file, entry.key_lines.get(name, line), severity="warning"))
         ledger.works[str(key)] = Work(str(key), one_line(entry.get("design")), one_line(entry.get("seen")), line)
     for page, text in claims_texts.items():
         name = f"{claims_dir}/{page.removesuffix('.md')}.yml"
@@ -148,28 +143,30 @@ def read_ledger(works_text: str | None, claims_texts: dict[str, str], works_file
 
 
 def _read_claims(page: str, name: str, text: str, problems: list[Problem]) -> list[Claim]:
-    data = _load(text, name, problems)
+    data = load_located(text, name, problems)
     if data is None:
         return []
     if not isinstance(data, list):
-        problems.append(Problem(name, 1, "write the claims as a list: each entry starts with '- says:'"))
+        problems.append(Problem("write the claims as a list: each entry starts with '- says:'", name, 1, severity="warning"))
         return []
     claims = []
     for entry in data:
         if not isinstance(entry, dict):
-            problems.append(Problem(name, getattr(entry, "line", 1), "each entry is says:, cites:, source:, seen: and checked: under one '-'"))
+            problems.append(Problem("each entry is says:, cites:, source:, seen: and checked: under one '-'", name, getattr(entry, "line",
+                                    1), severity="warning"))
             continue
         line = entry.key_lines.get("says", entry.line)
         for key in entry:
             if key not in CLAIM_FIELDS:
-                problems.append(Problem(name, entry.key_lines.get(key, line),
-                                        f"unknown field '{key}': an entry has {', '.join(CLAIM_FIELDS)}"))
+                problems.append(Problem(f"unknown field '{key}': an entry has {', '.join(CLAIM_FIELDS)}",
+                                        name, entry.key_lines.get(key, line), severity="warning"))
         cites = entry.get("cites")
         if cites is None or isinstance(cites, str):
             cites = [cites] if cites else []
         correction = entry.get("correction") or {}
         if not isinstance(correction, dict):
-            problems.append(Problem(name, entry.key_lines.get("correction", line), "correction: needs factsheet_said: and why: indented under it"))
+            problems.append(Problem("correction: needs factsheet_said: and why: indented under it", name, entry.key_lines.get("correction",
+                                    line), severity="warning"))
             correction = {}
         others = entry.get("other_designs") or []
         claims.append(Claim(

@@ -12,16 +12,20 @@ from mkdocs_factsheet.ledger.sentences import CitationReader, Sentence, sentence
 from mkdocs_factsheet.ledger.vocabulary import (
     ATTRIBUTION,
     CAUSES,
+    CLASSIFICATION,
     CORRECTION,
     CORRECTION_FIELDS,
     DESIGNS,
     DESIGN_WORDS,
     EFFECT,
     FACTSHEET,
+    FINDING,
     HEDGE,
     HEDGED_DESIGNS,
+    INSTRUCTION,
     NEGATED,
     NUMBER,
+    PROPORTION,
     SIGNPOST,
     STRENGTH,
 )
@@ -30,9 +34,10 @@ from mkdocs_factsheet.ledger.vocabulary import (
 @dataclass
 class Rules:
     """Where each rule applies. `covered`: the pages whose every factual sentence must have an
-    entry ("all" for every page); `patient_pages`: those where an uncited number, effect or cause
-    must say whose claim it is; `today`: the injected clock's day (FACTSHEET_TODAY), against which
-    a `checked` date must not lie ahead (None: not checked)."""
+    entry ("all" for every page); `patient_pages`: those where an uncited claim (claim_kind: a
+    number, effect, cause, proportion, classification or finding) must say whose claim it is;
+    `today`: the injected clock's day (FACTSHEET_TODAY), against which a `checked` date must not
+    lie ahead (None: not checked)."""
 
     covered: list[str] | str = "all"
     patient_pages: list[str] = field(default_factory=list)
@@ -54,8 +59,9 @@ def check(pages: dict[str, str], ledger: Ledger, rules: Rules, bib_keys=None) ->
     bound: dict[tuple[str, int], Claim] = {}  # (page, sentence index) -> its entry
     for page, claims in ledger.claims.items():
         if page not in pages:
-            problems.append(Problem(ledger.claims_file(page), 1, f"is the ledger of {rules.docs}/{page}, which is not a page of the site: "
-                                    "name it after its page (evidence/claims/<page>.yml), or delete it if the page is gone"))
+            problems.append(Problem(f"is the ledger of {rules.docs}/{page}, which is not a page of the site: "
+                                    "name it after its page (evidence/claims/<page>.yml), or delete it if the page is gone",
+                                    ledger.claims_file(page), 1, severity="warning"))
             continue
         for claim in claims:
             problems += _check_fields(claim, ledger, rules.today)
@@ -65,15 +71,16 @@ def check(pages: dict[str, str], ledger: Ledger, rules: Rules, bib_keys=None) ->
         for index, sentence in enumerate(found):
             claim = bound.get((page, index))
             covered = rules.covers(page)
-            states = "" if sentence.keys else claim_kind(sentence)
+            states = "" if sentence.keys else claim_kind(sentence, page in rules.patient_pages)
             if covered and states and page in rules.patient_pages and not ATTRIBUTION.search(sentence.text):
-                problems.append(Problem(where, sentence.line, f"states {states} with no citation: cite the work it comes from ([@key]), "
-                                        "or say whose claim it is (\"The factsheet said …\")"))
+                problems.append(Problem(f"states {states} with no citation: cite the work it comes from ([@key]), "
+                                        "or say whose claim it is (\"The factsheet said …\")", where, sentence.line, severity="warning"))
             if covered and claim is None and (sentence.keys or states):
                 what = f"cites {_keys(sentence.keys)}" if sentence.keys else f"states {states}"
                 blank = "" if sentence.keys else ", with cites: [] as it cites nothing"
-                problems.append(Problem(where, sentence.line, f"this sentence {what} but has no entry in {ledger.claims_file(page)}: "
-                                        f"add one{blank} (./run ledger missing {where} prints it)"))
+                problems.append(Problem(f"this sentence {what} but has no entry in {ledger.claims_file(page)}: "
+                                        f"add one{blank} (./run ledger missing {where} prints it)",
+                                        where, sentence.line, severity="warning"))
             if covered or claim is not None:
                 problems += _check_hedge(sentence, where, ledger)
                 problems += _check_design_words(sentence, where, ledger, claim)
@@ -93,16 +100,19 @@ def _check_works(ledger: Ledger, bib_keys) -> list[Problem]:
         if bib_keys is not None and work.key not in bib_keys:
             close = difflib.get_close_matches(work.key, list(bib_keys), n=1)
             hint = f" (did you mean '{close[0]}'?)" if close else ""
-            problems.append(Problem(name, work.line, f"{work.key} is not a key in references.bib{hint}: correct the key, or remove the entry"))
+            problems.append(Problem(f"{work.key} is not a key in references.bib{hint}: correct the key, or remove the entry",
+                                    name, work.line, severity="warning"))
         if not work.design:
-            problems.append(Problem(name, work.line, f"{work.key}: add design: the work's design as PubMed or its authors give it"))
+            problems.append(Problem(f"{work.key}: add design: the work's design as PubMed or its authors give it",
+                                    name, work.line, severity="warning"))
         elif work.design not in DESIGNS:
             close = difflib.get_close_matches(work.design, DESIGNS, n=1, cutoff=0.5)
             hint = f"did you mean '{close[0]}'? " if close else ""
-            problems.append(Problem(name, work.line, f"{work.key}: design '{work.design}' is not one of the ledger's designs: {hint}"
-                                    "use one listed in CONTRIBUTING.md, 'The evidence ledger'"))
+            problems.append(Problem(f"{work.key}: design '{work.design}' is not one of the ledger's designs: {hint}"
+                                    "use one listed in CONTRIBUTING.md, 'The evidence ledger'", name, work.line, severity="warning"))
         if not work.seen:
-            problems.append(Problem(name, work.line, f"{work.key}: add seen: where the design is printed (PubMed id, DOI or page address)"))
+            problems.append(Problem(f"{work.key}: add seen: where the design is printed (PubMed id, DOI or page address)",
+                                    name, work.line, severity="warning"))
     return problems
 
 
@@ -118,26 +128,31 @@ def _check_fields(claim: Claim, ledger: Ledger, today: date | None = None) -> li
     problems = []
     for name in ("says", "source", "seen"):
         if not getattr(claim, name):
-            problems.append(Problem(claim.file, claim.lines.get(name, claim.line), f"the entry has no {name}: add {name}: {HINTS[name]}"))
+            problems.append(Problem(f"the entry has no {name}: add {name}: {HINTS[name]}",
+                                    claim.file, claim.lines.get(name, claim.line), severity="warning"))
     if not isinstance(claim.checked, date):
         found = f" (found {claim.checked})" if claim.checked is not None else ""
-        problems.append(Problem(claim.file, claim.lines.get("checked", claim.line), f"the entry needs checked: {HINTS['checked']}{found}"))
+        problems.append(Problem(f"the entry needs checked: {HINTS['checked']}{found}",
+                                claim.file, claim.lines.get("checked", claim.line), severity="warning"))
     elif today and claim.checked > today:
-        problems.append(Problem(claim.file, claim.lines.get("checked", claim.line),
-                                f"checked {claim.checked} is in the future: write the day you checked, as YYYY-MM-DD"))
+        problems.append(Problem(f"checked {claim.checked} is in the future: write the day you checked, as YYYY-MM-DD",
+                                claim.file, claim.lines.get("checked", claim.line), severity="warning"))
     for key in claim.cites:
         if key not in ledger.works:
-            problems.append(Problem(claim.file, claim.lines.get("cites", claim.line),
-                                    f"cites {key}, which has no entry in {ledger.works_file}: add {key}: with its design as PubMed or its authors give it"))
+            problems.append(Problem(f"cites {key}, which has no entry in {ledger.works_file}: "
+                                    f"add {key}: with its design as PubMed or its authors give it",
+                                    claim.file, claim.lines.get("cites", claim.line), severity="warning"))
     if claim.correction:
         missing = [name for name in ("factsheet_said", "why") if not one_line(claim.correction.get(name))]
         unknown = [name for name in claim.correction if name not in CORRECTION_FIELDS]
         line = claim.lines.get("correction", claim.line)
         if missing:
-            problems.append(Problem(claim.file, line, f"correction: add {' and '.join(f'{m}:' for m in missing)} "
-                                    "(what the factsheet said, and why we changed it): the Corrections page shows both"))
+            problems.append(Problem(f"correction: add {' and '.join(f'{m}:' for m in missing)} "
+                                    "(what the factsheet said, and why we changed it): the Corrections page shows both",
+                                    claim.file, line, severity="warning"))
         for name in unknown:
-            problems.append(Problem(claim.file, line, f"correction: unknown field '{name}': a correction has factsheet_said:, why: and, optionally, title:"))
+            problems.append(Problem(f"correction: unknown field '{name}': a correction has factsheet_said:, why: and, optionally, title:",
+                                    claim.file, line, severity="warning"))
     return problems
 
 
@@ -147,36 +162,52 @@ def _bind(claim: Claim, found: list[Sentence], bound: dict, rules: Rules) -> lis
     where = f"{rules.docs}/{claim.page}"
     hits = [index for index, sentence in enumerate(found) if sentence.contains(claim.says)]
     if not hits:
-        return [Problem(claim.file, claim.line, f'says "{claim.says}", which is in no sentence of {where}: if you reworded the sentence, '
-                        "copy words of its new text into says (and check its source still backs it); if you removed it, remove this entry")]
+        return [Problem(f'says "{claim.says}", which is in no sentence of {where}: if you reworded the sentence, '
+                        "copy words of its new text into says (and check its source still backs it); if you removed it, remove this entry",
+                        claim.file, claim.line, severity="warning")]
     if len(hits) > 1:
         lines = ", ".join(str(found[index].line) for index in hits)
-        return [Problem(claim.file, claim.line, f'says "{claim.says}", which is in {len(hits)} sentences of {where} (lines {lines}): '
-                        "add words so that it finds only one")]
+        return [Problem(f'says "{claim.says}", which is in {len(hits)} sentences of {where} (lines {lines}): '
+                        "add words so that it finds only one", claim.file, claim.line, severity="warning")]
     index = hits[0]
     sentence = found[index]
     if (claim.page, index) in bound:
         other = bound[claim.page, index]
-        return [Problem(claim.file, claim.line, f"is a second entry for the sentence at {where}:{sentence.line} (the first is at line {other.line}): "
-                        "keep one entry per sentence")]
+        return [Problem(f"is a second entry for the sentence at {where}:{sentence.line} (the first is at line {other.line}): "
+                        "keep one entry per sentence", claim.file, claim.line, severity="warning")]
     bound[claim.page, index] = claim
     if set(claim.cites) != set(sentence.keys):
         now = f"[{', '.join(dict.fromkeys(sentence.keys))}]"
         cites = "cites nothing" if not sentence.keys else f"cites {_keys(sentence.keys)}"
-        return [Problem(where, sentence.line, f"this sentence {cites}, but its entry ({claim.file}:{claim.lines.get('cites', claim.line)}) has "
-                        f"cites: [{', '.join(claim.cites)}]: change the entry to cites: {now}, and check its source backs each work")]
+        return [Problem(f"this sentence {cites}, but its entry ({claim.file}:{claim.lines.get('cites', claim.line)}) has "
+                        f"cites: [{', '.join(claim.cites)}]: change the entry to cites: {now}, and check its source backs each work",
+                        where, sentence.line, severity="warning")]
     return []
 
 
-def claim_kind(sentence: Sentence) -> str:
-    """What makes an uncited sentence a claim: "a number (33)", "an effect ('eases')", "a cause ('because')", or ""."""
-    if SIGNPOST.match(sentence.markdown):
+def claim_kind(sentence: Sentence, patient_page: bool = False) -> str:
+    """What makes an uncited sentence a claim: "a number (33)", "an effect ('eases')", "a cause ('because')";
+    on a page for patients also "a proportion ('most')", "a classification ('Codeine is a …')" or
+    "a finding ('found that')"; "" for none. A question claims nothing, nor does an instruction
+    unless it gives a number (a phone number in safety advice is a fact too)."""
+    text = sentence.text.strip()
+    if SIGNPOST.match(sentence.markdown) or text.endswith("?"):
         return ""
-    if number := NUMBER.search(sentence.text):
+    if number := NUMBER.search(text):
         return f"a number ({number.group(0)})"
-    if effect := EFFECT.search(sentence.text):
+    if INSTRUCTION.match(text):
+        return ""
+    if effect := EFFECT.search(text):
         kind = "a cause" if effect.group(0).lower() in CAUSES else "an effect"
         return f"{kind} ('{effect.group(0)}')"
+    if not patient_page:
+        return ""
+    if proportion := PROPORTION.search(text):
+        return f"a proportion ('{proportion.group(0)}')"
+    if classification := CLASSIFICATION.search(text):
+        return f"a classification ('{classification.group(0)} …')"
+    if finding := FINDING.search(text):
+        return f"a finding ('{finding.group(0)}')"
     return ""
 
 
@@ -189,8 +220,9 @@ def _check_hedge(sentence: Sentence, where: str, ledger: Ledger) -> list[Problem
         work = ledger.works.get(key)
         if work and work.design in HEDGED_DESIGNS:
             article = "an" if work.design[0] in "aeiou" else "a"
-            problems.append(Problem(where, sentence.line, f"cites {key}, {article} {work.design}, as if it were a finding in people: say what it was "
-                                    "(\"in mice\", \"in the laboratory\", \"a theory\") or how sure it is (\"may\", \"suggests\")"))
+            problems.append(Problem(f"cites {key}, {article} {work.design}, as if it were a finding in people: say what it was "
+                                    "(\"in mice\", \"in the laboratory\", \"a theory\") or how sure it is (\"may\", \"suggests\")",
+                                    where, sentence.line, severity="warning"))
     return problems
 
 
@@ -209,9 +241,10 @@ def _check_design_words(sentence: Sentence, where: str, ledger: Ledger, claim: C
         word = match.group(0)
         recorded = "; ".join(f"{work.key} is recorded as '{work.design}' ({ledger.works_file}:{work.line})" for work in works)
         entry = f" ({claim.file}:{claim.line})" if claim else ""
-        problems.append(Problem(where, sentence.line, f"says '{word}', which does not fit the design of the work it cites: {recorded}: "
+        problems.append(Problem(f"says '{word}', which does not fit the design of the work it cites: {recorded}: "
                                 f"use words that fit its design, or, if '{word}' is about other works (such as the studies it "
-                                f"looked at), add other_designs: [{word}] to this sentence's entry{entry}"))
+                                f"looked at), add other_designs: [{word}] to this sentence's entry{entry}",
+                                where, sentence.line, severity="warning"))
     return problems
 
 
@@ -220,11 +253,12 @@ def _check_correction(sentence: Sentence, where: str, claims_file: str, claim: C
     if not (sentence.keys or claim) or not (FACTSHEET.search(sentence.text) and CORRECTION.search(sentence.text)):
         return []
     if claim is None:
-        return [Problem(where, sentence.line, f"corrects the factsheet, but has no entry: add one in {claims_file} with correction: "
-                        "factsheet_said: and why:, so that the Corrections page lists it")]
+        return [Problem(f"corrects the factsheet, but has no entry: add one in {claims_file} with correction: "
+                        "factsheet_said: and why:, so that the Corrections page lists it", where, sentence.line, severity="warning")]
     if not claim.correction:
-        return [Problem(where, sentence.line, f"corrects the factsheet, but its entry ({claim.file}:{claim.line}) has no correction: "
-                        "add correction: with factsheet_said: and why:, so that the Corrections page lists it")]
+        return [Problem(f"corrects the factsheet, but its entry ({claim.file}:{claim.line}) has no correction: "
+                        "add correction: with factsheet_said: and why:, so that the Corrections page lists it",
+                        where, sentence.line, severity="warning")]
     return []
 
 
@@ -255,10 +289,9 @@ def _check_facts(bound: dict, read: dict, rules: Rules) -> list[Problem]:
             disagreement = _disagreement(sentence.text, other.text)
             if disagreement:
                 kind, mine, theirs = disagreement
-                problems.append(Problem(f"{rules.docs}/{page}", sentence.line,
-                                        f"gives fact '{claim.fact}' with {kind} {mine}, but {rules.docs}/{other_page}:{other.line} "
+                problems.append(Problem(f"gives fact '{claim.fact}' with {kind} {mine}, but {rules.docs}/{other_page}:{other.line} "
                                         f"gives it with {theirs}: make them agree, or give the two entries different fact ids "
-                                        "if they are different facts"))
+                                        "if they are different facts", f"{rules.docs}/{page}", sentence.line, severity="warning"))
                 break
         earlier.setdefault(claim.fact, []).append((page, sentence))
     return problems

@@ -72,6 +72,25 @@ EFFECT = re.compile(
     r"no better|as well as|works|worked|caus(?:e|es|ed|ing)|because|due to|leads? to|releases?|harm\w*|safe|unsafe)\b",
     re.IGNORECASE,
 )
+# On a page for patients, more sentences tell the reader how things are (CONTRIBUTING, "What counts
+# as a claim"): a share or how often, what kind of thing something is, and what a study found.
+PROPORTION = re.compile(
+    r"\b(most(?!\s+\w+(?:ful|ive|ant|ent|able|ible|ous|ly|ic|al)\b)|many|few|half|majority|minority|nearly all|"
+    r"almost all|rare(?:ly)?|common(?:ly)?|(?<!than )(?<!as )usual(?:ly)?(?!\s+(?:NHS\s+)?care)|often|frequent(?:ly)?|seldom|typical(?:ly)?|"
+    r"sometimes|occasional(?:ly)?)\b",
+    re.IGNORECASE,
+)  # "most useful" and "less than usual" compare; "usual care" names what a trial compared with: none is a share
+CLASSIFICATION = re.compile(  # "Codeine is a weak opioid"; not "It is a …", "This is a …" (they point back)
+    r"^(?:(?:But|And|So|Yet)\s+)?(?!(?:This|That|It|These|Those|There|Here|We|You|They|He|She|I|Each|One|What|Which|Who|"
+    r"Such|Our|Your|Its|Their)\b)[A-Z][\w'’-]*(?:\s+[\w'’-]+){0,3}?\s+(?:is|are|was|were)\s+(?:not\s+)?(?:an?|one of)\b"
+)
+FINDING = re.compile(r"\b(?:found|showed|shows?|suggest(?:s|ed)?) that\b|\b(?:has|have|had) been shown\b", re.IGNORECASE)
+# Not claims: a question, and an instruction to the reader ("Ask your GP", "If you feel faint, tell …").
+INSTRUCTION = re.compile(
+    r"^(?:(?:So|Then|Also|Please)\s+|If you\b[^,]*,\s*)?(?:read|see|ask|tell|call|choose|check|go|find|talk|do not|don't|never|"
+    r"always|get|use|stop|lie|keep|contact|book|visit|look|try|follow)\b",
+    re.IGNORECASE,
+)
 # A list item or sentence that starts with a link to another page points the way; it claims nothing.
 SIGNPOST = re.compile(r"\[[^\]]+\]\((?![a-z]+:)[^)]*\.md(?:#[^)]*)?\)")
 CAUSES = {"cause", "causes", "caused", "causing", "because", "due to", "lead to", "leads to"}

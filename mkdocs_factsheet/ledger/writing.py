@@ -77,15 +77,16 @@ def counts_markdown(figures: dict) -> str:
     return table
 
 
-def missing(page: str, text: str, ledger: Ledger) -> str:
-    """YAML entries for the page's factual sentences that have no entry: says and cites filled in."""
+def missing(page: str, text: str, ledger: Ledger, patient_page: bool = False) -> str:
+    """YAML entries for the page's factual sentences that have no entry: says and cites filled in
+    (on a page for patients, shares, classifications and findings count as claims too)."""
     found = sentences(text)
     taken = [claim.says for claim in ledger.claims.get(page, []) if claim.says]
     out = []
     for sentence in found:
         if any(sentence.contains(says) and sum(s.contains(says) for s in found) == 1 for says in taken):
             continue
-        if not sentence.keys and not claim_kind(sentence):
+        if not sentence.keys and not claim_kind(sentence, patient_page):
             continue
         says = _unique_words(sentence, found)
         out.append(f"# line {sentence.line}: {sentence.text}\n"
