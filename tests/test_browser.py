@@ -44,6 +44,7 @@ from helpers import ROOT, BuiltSite, screenshot
 CHROMIUM = Path(os.environ.get("FACTSHEET_CHROMIUM", "/usr/bin/chromium"))
 
 from axe_playwright_python.sync_playwright import Axe  # noqa: E402
+from playwright.sync_api import TimeoutError as PlaywrightTimeout  # noqa: E402
 from playwright.sync_api import expect, sync_playwright  # noqa: E402
 
 LAUNCH_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--no-first-run"]
@@ -114,6 +115,8 @@ class Visit:
     contrast: list[dict]  # computed contrast of footer text and links
     plain_links: list[str]  # links in running text that are not underlined
     footer_contrast: list[dict]  # axe's colour-contrast violations and undecided nodes in the footer
+    heading_gaps: list[str]  # headings with a blank line below their text (HEADING_GAPS)
+    unnamed: list[str] | None  # controls without an accessible name (NAMES_VARIANT only)
     foreign_requests: list[str] = field(default_factory=list)
 
     def __repr__(self) -> str:  # keeps pytest's failure reports short
@@ -175,9 +178,13 @@ class Browsing:
             name = f"{path.strip('/') or 'home'}-{device}-{scheme}.png"
             screenshot(page, name, full_page=True)
             facts = page.evaluate(PAGE_FACTS)
+            heading_gaps = page.evaluate(HEADING_GAPS)
             violations = self.axe.run(page, options=AXE_OPTIONS).response["violations"]
-            # axe's verdict on the footer, including what it could not decide ("incomplete").
-            footer = self.axe.run(page, context=".md-footer", options=FOOTER_CONTRAST).response
+            # axe's verdict on the footer, including what it could not decide ("incomplete"); axe
+            # is in the page already.
+            footer = page.evaluate("([context, options]) => axe.run(context, options)", [".md-footer", FOOTER_CONTRAST])
+            # Last: it marks each control with a number.
+            unnamed = _unnamed_controls(page) if variant == NAMES_VARIANT else None
         finally:
             page.remove_listener("console", on_console)
             page.remove_listener("pageerror", on_error)
@@ -193,6 +200,8 @@ class Browsing:
             contrast=facts["contrast"],
             plain_links=facts["plainLinks"],
             footer_contrast=footer["violations"] + footer["incomplete"],
+            heading_gaps=heading_gaps,
+            unnamed=unnamed,
             foreign_requests=self.foreign(url for _, url in self.requests[first_request:]),
         )
         self.visits[key] = visit
@@ -355,23 +364,26 @@ def test_every_internal_link_and_anchor_resolves(browsing, path):
             continue
         if target.endswith(".pdf") and os.environ.get("FACTSHEET_PDF") == "off":
             continue  # a build without the PDF edition still links to it
-        status, html = _fetch(target)
+        status, ids = _fetch(target)
         if status != 200:
             broken.append(f"{link}: HTTP {status}")
-        elif fragment and html is not None:
+        elif fragment and ids is not None:
             fragment = urllib.parse.unquote(fragment)
-            if not BeautifulSoup(html, "html.parser").find(id=fragment):
+            if fragment not in ids:
                 broken.append(f"{link}: no element with id {fragment!r}")
     assert not broken, f"/{path}:\n" + "\n".join(broken)
 
 
 @functools.lru_cache(maxsize=None)
-def _fetch(url: str) -> tuple[int, str | None]:
+def _fetch(url: str) -> tuple[int, frozenset[str] | None]:
+    """(HTTP status, the ids of an HTML page's elements), each page fetched and parsed once."""
     try:
         with urllib.request.urlopen(url, timeout=10) as response:
             body = response.read()
-            html = body.decode("utf-8") if "html" in response.headers.get("Content-Type", "") else None
-            return response.status, html
+            if "html" not in response.headers.get("Content-Type", ""):
+                return response.status, None
+            soup = BeautifulSoup(body.decode("utf-8"), "html.parser")
+            return response.status, frozenset(element["id"] for element in soup.find_all(id=True))
     except urllib.error.HTTPError as error:
         return error.code, None
 
@@ -379,20 +391,24 @@ def _fetch(url: str) -> tuple[int, str | None]:
 @pytest.mark.parametrize("path", PAGES, ids=PAGE_IDS)
 def test_every_control_has_an_accessible_name(browsing, path):
     """Covers the References page, which has no `##` heading: Material leaves its TOC toggle unnamed."""
-    page = browsing.page("desktop-light")
-    page.goto(browsing.url(path))
-    # Once the search index has loaded, the page has stopped changing (it failed twice under load,
-    # comparing markup that changed between two looks). Each element is then known by a number it
-    # carries, not by its markup.
-    page.wait_for_function("(initial) => document.querySelector('.md-search-result__meta').textContent.trim() !== initial",
-                           arg=browsing.search_initial)
+    visit = browsing.visit(NAMES_VARIANT, path)
+    assert not visit.unnamed, f"/{path}: controls without a name:\n" + "\n".join(visit.unnamed)
+
+
+NAMES_VARIANT = "desktop-light"
+
+
+def _unnamed_controls(page) -> list[str]:
+    # Run once the search index has loaded (Browsing.visit waits for it): the page has then
+    # stopped changing (this failed twice under load, comparing markup that changed between two
+    # looks). Each element is known by a number it carries, not by its markup.
     unnamed = []
     for role in ("button", "checkbox", "radio", "textbox", "searchbox", "combobox", "dialog", "link"):
         every = page.get_by_role(role, include_hidden=True).evaluate_all(
             "els => els.map((e, i) => { e.dataset.roleCheck = i; return e.outerHTML; })")
         named = set(page.get_by_role(role, name=re.compile(r"\S"), include_hidden=True).evaluate_all("els => els.map((e) => Number(e.dataset.roleCheck))"))
         unnamed += [f"{role}: {html[:120]}" for number, html in enumerate(every) if number not in named]
-    assert not unnamed, f"/{path}: controls without a name:\n" + "\n".join(unnamed)
+    return unnamed
 
 
 def test_search_dialog_is_named(browsing):
@@ -416,7 +432,10 @@ FOCUS_LOG = """
     const style = getComputedStyle(shown);
     const outline = style.outlineStyle !== "none" && parseFloat(style.outlineWidth) > 0;
     const preview = document.querySelector(".citation-preview");
+    // Each element is known by a number it carries, so that the walk can tell when it wraps.
+    if (!element.dataset.focusCheck) element.dataset.focusCheck = window.__focused.length;
     window.__focused.push({
+      element: Number(element.dataset.focusCheck),
       html: element.outerHTML.slice(0, 120),
       href: element.getAttribute("href"),
       search: element.matches(".md-search__input"),
@@ -428,6 +447,10 @@ FOCUS_LOG = """
   });
 }
 """
+
+
+FOCUS_LEFT_OR_WRAPPED = """() => !document.activeElement || document.activeElement === document.body ||
+  (window.__focused.length > 1 && document.activeElement.dataset.focusCheck === "0")"""
 
 
 @pytest.mark.parametrize("path", PAGES, ids=PAGE_IDS)
@@ -453,13 +476,14 @@ def test_keyboard_reaches_search_navigation_and_every_citation_with_visible_focu
         assert page.evaluate("document.activeElement.matches('a.citation-link')"), "Escape moved the focus"
     # Walk to the end of the page: each focused citation's preview adds its own links (reachable
     # by keyboard), so the page has more stops than at load; the walk ends when focus leaves the
-    # page, bounded all the same.
+    # page (or, past its end, comes back to its first stop: on some pages it never rests on the
+    # body, and the walk went round twice), bounded all the same.
     for _ in range(10 * stops):
         page.keyboard.press("Tab")
-        if page.evaluate("document.activeElement === document.body || !document.activeElement"):
+        if page.evaluate(FOCUS_LEFT_OR_WRAPPED):
             break
     focused = page.evaluate("window.__focused")
-
+    focused = focused[:next((n for n, stop in enumerate(focused) if n and stop["element"] == focused[0]["element"]), len(focused))]
     assert any(stop["search"] for stop in focused), "Tab never reached the search box"
     reached_nav = {stop["href"] for stop in focused if stop["nav"]}
     assert set(nav_links) <= reached_nav, f"navigation links never reached: {sorted(set(nav_links) - reached_nav)}"
@@ -857,8 +881,14 @@ def test_evidence_table_sorts_each_column_by_what_it_means(browsing):
         context.close()
 
 
-# Hovered and focused: the states axe never sees.
-STATE_CONTRAST = "(element) => {" + CONTRAST_FUNCTIONS + " return contrast(element); }"
+# Hovered and focused: the states axe never sees. Measured once Material's colour transitions on
+# the element and around it have ended (they are created as the style is read, so none is missed).
+STATE_CONTRAST = "async (element) => {" + CONTRAST_FUNCTIONS + """
+  const running = document.getAnimations().filter((animation) => animation.effect?.target?.contains?.(element) &&
+    animation.effect.getComputedTiming().endTime !== Infinity);
+  await Promise.all(running.map((animation) => animation.finished.catch(() => null)));
+  return contrast(element);
+}"""
 
 
 @pytest.mark.parametrize("scheme", SCHEMES)
@@ -870,11 +900,9 @@ def test_links_in_hover_and_focus_states_reach_4_5_to_1(browsing, scheme):
         link = page.locator(selector).first
         link.scroll_into_view_if_needed()
         link.hover()
-        page.wait_for_timeout(300)  # Material's colour transitions
         low += [f"{selector} hovered: {ratio:.2f}:1" for ratio in [link.evaluate(STATE_CONTRAST)] if ratio < MIN_CONTRAST]
         page.mouse.move(0, page.viewport_size["height"] - 1)
         link.focus()
-        page.wait_for_timeout(300)
         low += [f"{selector} focused: {ratio:.2f}:1" for ratio in [link.evaluate(STATE_CONTRAST)] if ratio < MIN_CONTRAST]
         page.keyboard.press("Escape")
     # Search: the highlighted words in the results, and "N matching documents".
@@ -961,10 +989,8 @@ def test_bibliography_backlinks_name_their_place(browsing):
 
 @pytest.mark.parametrize("path", PAGES, ids=PAGE_IDS)
 def test_phone_headings_have_no_line_of_their_own_for_the_hidden_pilcrow(browsing, path):
-    page = browsing.page("phone-light")
-    page.goto(browsing.url(path))
-    gaps = page.evaluate(HEADING_GAPS)
-    assert not gaps, "\n".join(gaps)
+    gaps = browsing.visit("phone-light", path).heading_gaps
+    assert not gaps, f"/{path}: " + "\n".join(gaps)
 
 
 # Headings whose box runs more than half a line below their text: the "¶" on a line of its own.
@@ -1143,13 +1169,18 @@ def _walk_focus(page, backwards: bool = False, limit: int = 600) -> list[dict]:
     page.evaluate("document.activeElement?.blur(); window.scrollTo(0, %s)" % ("document.body.scrollHeight" if backwards else "0"))
     page.evaluate("document.body.focus()")
     stops = []
+    # "Back to top" shows a frame after the page scrolls up: backwards, each stop is looked at two
+    # frames after the key.
+    look = f"async () => {{ {'await new Promise((done) => requestAnimationFrame(() => requestAnimationFrame(done)));' if backwards else ''} return ({TAB_STOP})(); }}"
     for _ in range(limit):
         page.keyboard.press("Shift+Tab" if backwards else "Tab")
-        if backwards:  # "Back to top" shows a frame after the page scrolls up
-            page.evaluate("() => new Promise((done) => requestAnimationFrame(() => requestAnimationFrame(done)))")
-        stop = page.evaluate(TAB_STOP)
+        stop = page.evaluate(look)
         if stop and (not stop["onScreen"] or stop["hiddenShare"]):
-            page.wait_for_timeout(400)  # what Material slides or fades in on focus (search, "Skip to content")
+            # What Material slides or fades in on focus (search, "Skip to content"): up to 400 ms.
+            try:
+                page.wait_for_function(f"() => {{ const stop = ({TAB_STOP})(); return !stop || (stop.onScreen && !stop.hiddenShare); }}", timeout=400, polling="raf")
+            except PlaywrightTimeout:
+                pass
             stop = page.evaluate(TAB_STOP)
         if stop is None or (stops and stop["html"] == stops[0]["html"] and len(stops) > 3):
             break

@@ -10,8 +10,8 @@ Screenshots, on request, go to $FACTSHEET_SCREENSHOTS/preview-*.png.
 from __future__ import annotations
 
 import re
-import threading
 import time
+from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 from axe_playwright_python.sync_playwright import Axe
@@ -35,37 +35,57 @@ def preview(tmp_path_factory):
         yield running
 
 
-def in_a_browser(steps) -> None:
-    """Runs steps(browser) with a Chromium of its own, in a thread of its own: test_browser.py's
-    browser is open for the whole session, and Playwright's sync API allows one per thread."""
+class OwnThreadChromium:
+    """One Chromium for this module, driven from a thread of its own: test_browser.py's browser is
+    open for the whole session, and Playwright's sync API allows one per thread."""
+
+    def __init__(self):
+        self.thread = ThreadPoolExecutor(max_workers=1)  # one thread: Playwright's objects stay in it
+        self.playwright = self.browser = None
+
+    def run(self, steps) -> None:
+        """Runs steps(browser) in the browser's thread; what fails there fails the test."""
+        self.thread.submit(self._launch).result(timeout=120)
+        self.thread.submit(steps, self.browser).result(timeout=600)  # a TimeoutError after 10 minutes
+
+    def _launch(self) -> None:
+        if self.browser is None:
+            self.playwright = sync_playwright().start()
+            self.browser = self.playwright.chromium.launch(executable_path=str(CHROMIUM), args=LAUNCH_ARGS)
+
+    def close(self) -> None:
+        def stop():
+            if self.browser:
+                self.browser.close()
+            if self.playwright:
+                self.playwright.stop()
+        self.thread.submit(stop).result(timeout=60)
+        self.thread.shutdown()
+
+
+@pytest.fixture(scope="module")
+def chromium():
     chromium_is_there()
-    failure: list[BaseException] = []
-
-    def run():
-        try:
-            with sync_playwright() as playwright:
-                browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=LAUNCH_ARGS)
-                try:
-                    steps(browser)
-                finally:
-                    browser.close()
-        except BaseException as error:  # noqa: BLE001 - handed back to the test's thread
-            failure.append(error)
-
-    thread = threading.Thread(target=run)
-    thread.start()
-    thread.join(timeout=600)
-    assert not thread.is_alive(), "the browser steps did not finish in 10 minutes"
-    if failure:
-        raise failure[0]
+    running = OwnThreadChromium()
+    yield running
+    running.close()
 
 
-@pytest.mark.parametrize("variant", ["desktop-light", "desktop-dark", "phone-light", "phone-dark"])
-def test_problem_box_is_accessible_and_fits(preview, variant):
+@pytest.fixture(scope="class")
+def two_mistakes(preview):
+    """Made once for the class's tests, put right after its last (whatever order the tests run in)."""
     with preview.edited("docs/evidence.md", TITLE, UNQUOTED), preview.edited("docs/index.md", "](evidence.md)", "](evidnce.md)"):
         preview.wait_until("browser: two problems shown", lambda: len(problems(preview, NAV["The evidence"])) == 2)
-        in_a_browser(lambda browser: check_the_box(preview, browser, variant))
+        yield
     preview.wait_until("browser: cleared", lambda: preview.box(NAV["The evidence"]) is None)
+
+
+class TestWithTwoMistakes:
+    """The two mistakes are made once and the box checked in each variant, then put right."""
+
+    @pytest.mark.parametrize("variant", ["desktop-light", "desktop-dark", "phone-light", "phone-dark"])
+    def test_problem_box_is_accessible_and_fits(self, preview, chromium, two_mistakes, variant):
+        chromium.run(lambda browser: check_the_box(preview, browser, variant))
 
 
 def check_the_box(preview, browser, variant: str) -> None:
@@ -93,8 +113,8 @@ def check_the_box(preview, browser, variant: str) -> None:
         context.close()
 
 
-def test_box_clears_and_shows_by_live_reload_alone(preview):
-    in_a_browser(lambda browser: watch_the_box(preview, browser))
+def test_box_clears_and_shows_by_live_reload_alone(preview, chromium):
+    chromium.run(lambda browser: watch_the_box(preview, browser))
 
 
 def watch_the_box(preview, browser) -> None:
