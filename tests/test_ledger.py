@@ -347,7 +347,7 @@ def test_the_warning_signs_file_says_where_it_is_wrong():
     good = ('tiers:\n  - box: "Call 999 if you have back pain and"\n    safety_line: "Call 999 if:"\n    signs:\n'
             '      - "chest pain"\n      - "changes in your bladder or bowels, such as difficulty peeing"\n')
     tiers, found = read_warning_signs(good)
-    assert found == [] and tiers[0].line == 2 and tiers[0].short_signs == ["chest pain", "changes in your bladder or bowels"]
+    assert found == [] and tiers[0].line == 2 and tiers[0].signs == ["chest pain", "changes in your bladder or bowels, such as difficulty peeing"]
     shape = ("write tiers: as a list, each with box: (the box's title on the home page), signs: (a list, one sign a line, "
              "in quotes) and, for the signs the safety line names, safety_line: (its words before them)")
     assert [str(p) for p in read_warning_signs(good.replace('      - "chest pain"\n', "      - 999\n"))[1]] == [

@@ -480,10 +480,13 @@ def test_every_page_and_the_pdf_carry_the_safety_line_and_not_advice_line(site):
         for needed in ("Call 999", "call 111", "before you book acupuncture",
                        "general information, not a substitute for advice from your GP"):
             assert needed in text, f"{title}: the safety line lacks {needed!r}"
-        # Every 999 and 111 sign of the home page's boxes, so that the line is not read as a shorter list.
+        # Every 999 and 111 sign of the home page's boxes whole, examples too, so that the line is not read
+        # as a shorter list ("difficulty peeing", the early bladder sign, was once cut off with its example).
         for tier in TIERS[:2]:
-            for sign in tier.short_signs:
+            for sign in tier.signs:
                 assert sign in text, f"{title}: the safety line lacks {sign!r} ({SIGNS_FILE}:{tier.line})"
+        bold = [" ".join(b.get_text(" ").split()) for b in lines[0].select("strong")]
+        assert [tier.safety_line for tier in TIERS[:2]] == bold[1:], f"{title}: the 999 and 111 lines are not bold: {bold}"
         link = lines[0].select_one("a")
         assert link["href"].endswith("#when-to-get-medical-help"), title
     assert site.article("").find(id="when-to-get-medical-help")

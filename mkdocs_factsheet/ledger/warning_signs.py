@@ -20,11 +20,6 @@ class Tier:
     safety_line: str = ""
     line: int = 1
 
-    @property
-    def short_signs(self) -> list[str]:
-        """The signs as the safety line gives them: without their examples (", such as …")."""
-        return [sign.split(", such as")[0] for sign in self.signs]
-
 
 def read_warning_signs(text: str, name: str = "evidence/warning-signs.yml") -> tuple[list[Tier], list[Problem]]:
     problems: list[Problem] = []
