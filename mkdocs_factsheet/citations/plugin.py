@@ -156,6 +156,16 @@ class CitationsPlugin(BibTexPlugin):
             raise PluginError(f"{len(problems)} citation problem(s), listed above.")
 
 
+def _cite_as_text_in_contents(toc, found, text_of: dict[int, str]) -> None:
+    """A citation in a heading shows as plain text in the table of contents."""
+    under = _by_section(found.in_order)  # a heading's own citations are under it: linear, not quadratic
+    for item in toc_items(toc):
+        for citation in under.get(html.unescape(markup.plain(item.title)), ()):
+            for written in (citation.source, html.escape(citation.source, quote=False)):
+                if written in item.title:
+                    item.title = item.title.replace(written, markup.plain(text_of.get(citation.index, "")))
+
+
 class SiteCitations:
     """One build's citations: its sources, its pages, the one pandoc run, and filling them in."""
 
@@ -273,12 +283,7 @@ class SiteCitations:
 
             content, _ = fix_reference_lists(page.content, list_html)
             page.content, _ = fix_citations(content, lambda index, source: text_of[index])
-            under = _by_section(found.in_order)  # a heading's own citations are under it: linear, not quadratic
-            for item in toc_items(page.toc):  # a citation in a heading: plain text in the contents
-                for citation in under.get(html.unescape(markup.plain(item.title)), ()):
-                    for written in (citation.source, html.escape(citation.source, quote=False)):
-                        if written in item.title:
-                            item.title = item.title.replace(written, markup.plain(text_of.get(citation.index, "")))
+            _cite_as_text_in_contents(page.toc, found, text_of)
             page.present_anchor_ids.update(anchors)
             for works in (page.meta["works_cited"], page.meta["works_listed"]):
                 works.sort(key=lambda data: lists.position.get(data["key"], 0))
