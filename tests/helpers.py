@@ -16,6 +16,7 @@ import signal
 import socket
 import subprocess
 import sys
+import tempfile
 import textwrap
 import time
 import urllib.error
@@ -35,9 +36,13 @@ STYLE = ROOT / "overrides" / "citation-style.csl"
 
 
 def mkdocs(*args: str, cwd: Path = ROOT, env: dict[str, str] | None = None) -> subprocess.CompletedProcess:
-    """Runs the mkdocs command line as an editor would, capturing what it prints."""
+    """Runs the mkdocs command line as an editor would, capturing what it prints. A build of the
+    project itself keeps its formatted citations in a temporary folder, not the project's .cache/."""
     env = {**os.environ, "NO_MKDOCS_2_WARNING": "1", "NO_COLOR": "1", **(env or {})}
-    return subprocess.run([sys.executable, "-m", "mkdocs", *args], cwd=cwd, env=env, capture_output=True, text=True)
+    with tempfile.TemporaryDirectory(prefix="citation-cache-") as cache:
+        if cwd == ROOT:
+            env.setdefault("FACTSHEET_CITATION_CACHE", cache)
+        return subprocess.run([sys.executable, "-m", "mkdocs", *args], cwd=cwd, env=env, capture_output=True, text=True)
 
 
 # What a copy of the project leaves out: set-up, build output and caches, so that it builds afresh.

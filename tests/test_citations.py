@@ -209,6 +209,16 @@ def test_formatted_citations_are_cached_by_content(fixture_site):
     assert "A trial in Berlin" in built.html().get_text()
 
 
+def test_the_cache_folder_is_where_cache_dir_says(fixture_site):
+    # The tests' builds of the project keep their cache out of the project this way (helpers.mkdocs).
+    built = fixture_site({"index.md": "# Home\n\n[@witt2006]\n"})
+    config = built.path / "mkdocs.yml"
+    config.write_text(config.read_text().replace("csl_file: style.csl\n", "csl_file: style.csl\n      cache_dir: kept/citations\n"))
+    assert built.build().returncode == 0
+    assert sorted(path.name.startswith("bib-") for path in (built.path / "kept" / "citations").glob("*.json")) == [False, True]
+    assert not (built.path / ".cache").exists()
+
+
 def _fetch(url: str) -> str:
     try:
         with urllib.request.urlopen(url, timeout=5) as response:

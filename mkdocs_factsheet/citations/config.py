@@ -10,6 +10,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import yaml
+from mkdocs.config import config_options
 from mkdocs_bibtex.config import BibTexConfig
 
 from ..problems import Problem
@@ -24,9 +25,12 @@ NOT_HONOURED = {
 
 
 class CitationsConfig(BibTexConfig):
-    """bib_file (one local file), csl_file, bib_command, full_bib_command, bib_by_default."""
+    """bib_file (one local file), csl_file, bib_command, full_bib_command, bib_by_default, and this
+    plugin's own cache_dir: where formatted citations are kept between builds, relative to mkdocs.yml."""
 
-    _schema = tuple((name, option) for name, option in BibTexConfig._schema if name not in NOT_HONOURED)
+    _schema = tuple((name, option) for name, option in BibTexConfig._schema if name not in NOT_HONOURED) + (
+        ("cache_dir", config_options.Type(str, default=".cache/citations")),
+    )
 
 
 def not_honoured_problems(options: dict, config_file: str | None, plugin: str) -> list[Problem]:

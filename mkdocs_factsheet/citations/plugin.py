@@ -172,7 +172,7 @@ class SiteCitations:
     def __init__(self, options, config):
         root = Path(config.config_file_path or ".").resolve().parent
         config_file = config.config_file_path or "mkdocs.yml"
-        self.sources = Sources(options, root, config_file, Cache(root / ".cache" / "citations"))
+        self.sources = Sources(options, root, config_file, Cache(root / options["cache_dir"]))
         self.unavailable = self.sources.unavailable  # why no citation can be resolved, if none can
         self.docs_folder = docs_path(config, "").rstrip("/")  # as editors name it, e.g. "docs"
         self.pages = CitedPages()
