@@ -4,6 +4,7 @@ Markdown in, HTML out (pymdown-extensions' `MdCase.check_markdown` shape), in pr
 from __future__ import annotations
 
 import textwrap
+import unicodedata
 
 import markdown
 import pytest
@@ -172,3 +173,14 @@ def test_a_run_started_early_goes_on_if_it_formats_every_citation_else_one_run_f
     assert citeproc.start({"[@witt2006]", "[@sherman2009b]"})  # one it lacks: a run for both sets
     assert citeproc.running is not early and early[0].poll() is not None
     assert set(citeproc.result().citations) == {"[@witt2006]", "[@sherman2009a]", "[@sherman2009b]"}
+
+
+def test_a_key_typed_in_another_unicode_form_is_the_same_key(tmp_path):
+    # "müller2020a" with the ü as u + combining diaeresis (as some editors and exporters write it).
+    bib = tmp_path / "refs.bib"
+    bib.write_text(FIXTURE_BIB + "\n@article{müller2020a,\n  author = {Müller, Hans},\n  title = {Study},\n"
+                   "  journal = {J},\n  year = {2020},\n}\n", encoding="utf-8")
+    extension = CitationsExtension(bibliography=bib, style=STYLE, bib_by_default=False)
+    html = markdown.Markdown(extensions=[extension]).convert("One [@" + unicodedata.normalize("NFD", "müller2020a") + "].")
+    assert [c.get_text() for c in BeautifulSoup(html, "html.parser").select("span.citation")] == ["(Müller 2020)"]
+    assert extension.problems == []

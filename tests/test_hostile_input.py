@@ -609,7 +609,7 @@ def test_backlinks_to_a_heading_with_an_ampersand_read_it_once(fixture_site):
 
 
 def test_precomposed_and_decomposed_keys_and_names_are_one(fixture_site):
-    """A build: the plugin reads each page in one Unicode normal form; the core alone does not (yet)."""
+    """A build: the plugin reads each page in one Unicode normal form (the core too: test_citation_core)."""
     bib = FIXTURE_BIB + "".join(
         f"\n@article{{{key},\n  author = {{{name}, Hans}},\n  title = {{Study {n}}},\n  journal = {{J}},\n  year = {{2020}},\n}}\n"
         for n, (key, name) in enumerate([("müller2020a", "Müller"), ("müller2020b", unicodedata.normalize("NFD", "Müller"))]))

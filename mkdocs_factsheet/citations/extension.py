@@ -15,6 +15,7 @@ that loads Python-Markdown extensions can host it.
 from __future__ import annotations
 
 import tempfile
+import unicodedata
 from pathlib import Path
 
 from markdown.postprocessors import Postprocessor
@@ -128,13 +129,15 @@ class CitationsExtension(CitationSyntax):
 
 
 class _KeepSource(Preprocessor):
-    """Notes the Markdown, to find each citation's line."""
+    """Notes the Markdown, to find each citation's line; in one Unicode form, NFC, as the plugin
+    reads each page, so that a key typed decomposed is the bibliography's key (bibliography.py)."""
 
     def __init__(self, md, extension: CitationsExtension):
         super().__init__(md)
         self.extension = extension
 
     def run(self, lines):
+        lines = [unicodedata.normalize("NFC", line) for line in lines]
         self.extension.source = "\n".join(lines)
         return lines
 
