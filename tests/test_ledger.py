@@ -116,12 +116,12 @@ def test_sentences_have_their_lines_text_and_citation_keys():
 
 # --- A cited sentence has an entry; an entry finds its sentence ----------------------------------
 
+NO_ENTRY_AT_LINE_10 = ("docs/index.md:10: this sentence cites rct2006 but has no entry in evidence/claims/index.yml: "
+                       "add one (./run ledger missing docs/index.md prints it)")
+
 
 def test_a_cited_sentence_without_an_entry_is_named_with_the_command_that_writes_it():
-    assert problems(claims=WITHOUT_SHAM) == [
-        "docs/index.md:10: this sentence cites rct2006 but has no entry in evidence/claims/index.yml: "
-        "add one (./run ledger missing docs/index.md prints it)"
-    ]
+    assert problems(claims=WITHOUT_SHAM) == [NO_ENTRY_AT_LINE_10]
 
 
 def test_rewording_a_sentence_asks_for_its_says_to_be_updated():
@@ -130,8 +130,7 @@ def test_rewording_a_sentence_asks_for_its_says_to_be_updated():
         'evidence/claims/index.yml:6: says "it did no better than sham", which is in no sentence of docs/index.md: '
         "if you reworded the sentence, copy words of its new text into says (and check its source still backs it); "
         "if you removed it, remove this entry",
-        "docs/index.md:10: this sentence cites rct2006 but has no entry in evidence/claims/index.yml: "
-        "add one (./run ledger missing docs/index.md prints it)",
+        NO_ENTRY_AT_LINE_10,
     ]
     assert problems(page=reworded, claims=CLAIMS.replace("it did no better", "it was no better")) == []
 
@@ -147,8 +146,7 @@ def test_says_that_finds_two_sentences_asks_for_more_words():
     assert problems(claims=claims) == [
         'evidence/claims/index.yml:6: says "trials", which is in 2 sentences of docs/index.md (lines 9, 10): '
         "add words so that it finds only one",
-        "docs/index.md:10: this sentence cites rct2006 but has no entry in evidence/claims/index.yml: "
-        "add one (./run ledger missing docs/index.md prints it)",
+        NO_ENTRY_AT_LINE_10,
     ]
     assert problems(claims=claims.replace('says: "trials"', 'says: "In trials"')) == []
 
@@ -525,8 +523,7 @@ def test_the_command_line_checks_and_prints_missing_entries(tmp_path, monkeypatc
     assert capsys.readouterr().out == "The evidence ledger has no problems.\n"
     assert ledger.main(["check", "--all"]) == 1
     assert capsys.readouterr().out.splitlines() == [
-        "docs/index.md:10: this sentence cites rct2006 but has no entry in evidence/claims/index.yml: "
-        "add one (./run ledger missing docs/index.md prints it)",
+        NO_ENTRY_AT_LINE_10,
         "1 problem(s) in the evidence ledger",
     ]
     assert ledger.main(["missing", "docs/indx.md"]) == 2
