@@ -5,7 +5,7 @@ The rules and the reading are in mkdocs_factsheet.ledger (no MkDocs there); this
 - on_files: reads the ledger (evidence/works.yml, evidence/claims/*.yml) and checks it against
   every page as written, so that a strict build fails, and the editor preview shows each problem,
   as `file:line: what to change`;
-- on_config: reads the warning signs (evidence/warning-signs.yml) into `extra.warning_signs`, from
+- on_config: reads the warning signs (evidence/warning-signs.yml), given to the templates as `warning_signs` (on_env), from
   which the safety line on every page (overrides/partials/safety-net.html) names them;
 - on_page_markdown: fills the line `[[ledger: corrections]]` on the Corrections page with the list
   of corrections the ledger records, and `[[ledger: counts]]` on "How we check this information"
@@ -95,11 +95,14 @@ class EvidenceLedgerPlugin(BasePlugin[LedgerConfig]):
         self.problems: list[Problem] = []
         # The warning signs, for the safety line on every page (overrides/partials/safety-net.html).
         signs = root / self.config.warning_signs
-        self.sign_problems: list[Problem] = []
+        self.warning_signs, self.sign_problems = [], []
         if signs.is_file():
-            tiers, self.sign_problems = read_warning_signs(signs.read_text(encoding="utf-8-sig"), self.config.warning_signs)
-            config.extra["warning_signs"] = tiers
+            self.warning_signs, self.sign_problems = read_warning_signs(signs.read_text(encoding="utf-8-sig"), self.config.warning_signs)
         return config
+
+    def on_env(self, env, config, files):
+        env.globals["warning_signs"] = self.warning_signs  # the templates' own variable, not a config entry
+        return env
 
     def on_serve(self, server, config, builder):
         # The ledger's files, or the folder they will be created in (evidence/claims/ may not exist yet).
