@@ -18,7 +18,7 @@ from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import expect, sync_playwright
 
 from helpers import ROOT, screenshot, serving
-from test_browser import AXE_OPTIONS, CHROMIUM, DEVICES, LAUNCH_ARGS, chromium_is_there
+from browsing import AXE_OPTIONS, CHROMIUM, DEVICES, LAUNCH_ARGS, chromium_is_there
 from test_preview import NAV, problems
 
 pytestmark = pytest.mark.browser  # a real mkdocs serve, read by Chromium
