@@ -230,7 +230,9 @@ def errors(result: subprocess.CompletedProcess) -> list[str]:
 
 STARTUP_SECONDS = 180  # the first build, on a busy machine
 CHANGE_SECONDS = 60  # a rebuild after a save
-ANSWER_SECONDS = 2  # a page that takes longer than this is a hang, as the editor sees it
+# A page asked for during a rebuild waits for it to end (MkDocs holds the request), so a page is
+# given a rebuild's time to answer; a preview that is stuck is told from its log (Preview.idle).
+ANSWER_SECONDS = CHANGE_SECONDS
 # What each preview run measured, for people to read, on request only: no test writes outside its
 # own temporary folder unless asked (FACTSHEET_TIMINGS=build/preview-timings.json ./run test ...).
 TIMINGS = Path(os.environ["FACTSHEET_TIMINGS"]) if os.environ.get("FACTSHEET_TIMINGS") else None
@@ -319,6 +321,22 @@ class Preview:
 
     def url(self, path: str = "") -> str:
         return f"http://127.0.0.1:{self.port}/{path}"
+
+    def idle(self) -> None:
+        """Waits until the last rebuild the server started has ended; fails at once if it ended in
+        MkDocs' "An error happened during the rebuild", after which the preview appears stuck (every
+        page waits for a good build), as an editor would meet it."""
+        deadline = time.monotonic() + CHANGE_SECONDS
+        while True:
+            log = self.log
+            last = log.rfind("Detected file changes")
+            ended = re.search(r"Reloading browsers|An error happened during the rebuild", log[last:]) if last >= 0 else True
+            if ended:
+                assert last < 0 or "An error happened" not in ended[0], f"the preview is stuck after a failed rebuild:\n{log[last:][-3000:]}"
+                return
+            assert self.process.poll() is None, f"mkdocs serve stopped:\n{log[-3000:]}"
+            assert time.monotonic() < deadline, f"still rebuilding after {CHANGE_SECONDS} s:\n{log[last:][-3000:]}"
+            time.sleep(0.1)
 
     def get(self, path: str = "", timeout: float = ANSWER_SECONDS) -> tuple[int, str, float]:
         """(status, body, seconds) for a page; a hang fails with a timeout."""

@@ -44,11 +44,13 @@ def this_page_problems(preview: Preview, path: str) -> list[str]:
 
 
 def assert_every_page_answers(preview: Preview) -> None:
+    """Once the rebuild after the edit has ended (and did not leave the preview stuck), every page
+    answers. Not timed: under load a rebuild (during which MkDocs holds each request) took over 2 s."""
+    preview.idle()
     for path in PAGES:
-        status, _, seconds = preview.get(path)  # times out after ANSWER_SECONDS
+        status, _, seconds = preview.get(path)  # a hang fails after ANSWER_SECONDS
         assert status == 200, f"/{path}: HTTP {status}"
-        preview.timings[f"slowest page answer (s), limit {ANSWER_SECONDS}"] = max(
-            seconds, preview.timings.get(f"slowest page answer (s), limit {ANSWER_SECONDS}", 0))
+        preview.timings["slowest page answer (s)"] = max(seconds, preview.timings.get("slowest page answer (s)", 0))
 
 
 def line_of(project: Path, relative: str, text: str) -> int:
