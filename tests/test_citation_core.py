@@ -5,12 +5,13 @@ from __future__ import annotations
 
 import textwrap
 import unicodedata
+from dataclasses import replace
 
 import markdown
 import pytest
 from bs4 import BeautifulSoup
 
-from helpers import FIXTURE_BIB, STYLE
+from helpers import FIXTURE_BIB, STYLE, errors, make_fixture_site
 from mkdocs_factsheet.citations.bibliography import read_bibliography
 from mkdocs_factsheet.citations.cache import Cache
 from mkdocs_factsheet.citations.citeproc import Citeproc
@@ -110,6 +111,59 @@ def test_the_extension_gives_the_html_the_site_gives(fixture_site):
     html = BeautifulSoup(markdown.markdown(page, extensions=[alone, "toc"]), "html.parser")
     assert [str(s) for s in html.select("span.citation")] == [str(s) for s in site.select("span.citation")]
     assert str(html.select_one("ul.page-references")) == str(site.select_one("ul.page-references"))
+
+
+# --- the same problems as the site, at the same lines ----------------------------------------
+# Each page holds what cannot be cited where it stands, and the problem the site reports for it
+# (without the "citations: " the plugin's logger adds). The core once reported the first two
+# without their lines and the headings not at all; one build of a fixture site with every page
+# gives the plugin's side.
+
+RAW_HTML = "inside an HTML block is published as typed: add markdown to the block's opening tag (<div markdown>), or cite outside the HTML"
+CANNOT_CITE_HERE = {
+    "image.md": (
+        "# Home\n\nText [@witt2006].\n\n![Chart from [@sherman2009a]](https://example.org/chart.png)\n",
+        ["docs/image.md:5: citation @sherman2009a in an image's alt text: describe the image in words there, and cite beside it"],
+    ),
+    # Front matter: lines are counted in the file, as an editor reads them.
+    "raw-html.md": (
+        "---\ntitle: Boxes\n---\n# Home\n\nText.\n\n<div class=\"box\">\nAs shown [@witt2006].\n</div>\n",
+        [f"docs/raw-html.md:9: citation [@witt2006] {RAW_HTML}"],
+    ),
+    "headings.md": (
+        "# Home\n\n## Cite 1\n\nA claim [@witt2006].\n\n## Ref witt2006\n\nMore [@sherman2009b].\n",
+        ["docs/headings.md:3: the heading 'Cite 1' gets the id cite-1, which a citation's link uses: "
+         "reword it, or give it an id of its own, e.g. {#cite1-section}",
+         "docs/headings.md:7: the heading 'Ref witt2006' gets the id ref-witt2006, which a citation's link uses: "
+         "reword it, or give it an id of its own, e.g. {#refwitt2006-section}"],
+    ),
+}
+
+
+@pytest.fixture(scope="module")
+def site_problems(tmp_path_factory) -> list[str]:
+    """What the plugin reports for the pages of CANNOT_CITE_HERE: one strict build of one fixture site."""
+    built = make_fixture_site(tmp_path_factory.mktemp("cannot-cite-here"), {name: page for name, (page, _) in CANNOT_CITE_HERE.items()})
+    result = built.build()
+    assert result.returncode == 1 and "Traceback" not in result.stderr, result.stderr
+    return [line.removeprefix("citations: ") for line in errors(result) if line.startswith("citations: docs/")]
+
+
+def core_problems(extension: CitationsExtension, name: str) -> list[str]:
+    """What the core alone reports for the page, named as the site names it (a host of the core
+    knows the file it converts; Python-Markdown does not)."""
+    # MkDocs' own extensions, and meta for the front matter MkDocs reads before converting.
+    md = markdown.Markdown(extensions=[extension, "meta", "toc", "tables", "fenced_code"])
+    md.convert(CANNOT_CITE_HERE[name][0])
+    return [str(replace(problem, file=f"docs/{name}")) for problem in extension.problems]
+
+
+@pytest.mark.build
+@pytest.mark.parametrize("name", CANNOT_CITE_HERE)
+def test_the_core_reports_what_the_site_reports_at_the_same_line(extension, site_problems, name):
+    expected = CANNOT_CITE_HERE[name][1]
+    assert core_problems(extension, name) == expected
+    assert [line for line in site_problems if line.startswith(f"docs/{name}:")] == expected
 
 
 def test_a_works_name_is_its_citation_without_what_the_style_puts_round_it():

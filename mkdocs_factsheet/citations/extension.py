@@ -14,12 +14,15 @@ that loads Python-Markdown extensions can host it.
 
 from __future__ import annotations
 
+import re
 import tempfile
 import unicodedata
+from html import unescape
 from pathlib import Path
 
 from markdown.postprocessors import Postprocessor
 from markdown.preprocessors import Preprocessor
+from markdown.treeprocessors import Treeprocessor
 
 from ..problems import Problem
 from . import markup
@@ -29,10 +32,10 @@ from .cache import Cache
 from .citeproc import Citeproc, CiteprocError
 from .default_list import DefaultReferenceList
 from .pandoc_messages import Places, located
-from .pages import HEADING_OR_CITATION, locate
+from .reading_order import place_citations
 from .references import ReferenceLists, citation_affixes
 from .resolver import fix_citations, fix_reference_lists
-from .syntax import LIST_PLACEHOLDER, FoundOnPage
+from .syntax import FoundOnPage
 from .syntax import CitationsExtension as CitationSyntax
 
 
@@ -45,6 +48,7 @@ class CitationsExtension(CitationSyntax):
         super().__init__(lambda: self.document, bib_command, full_bib_command)
         self.document = FoundOnPage()
         self.source = ""  # the document's Markdown, to find each citation's line
+        self.tree_final = False  # once every treeprocessor has run: the postprocessors' next text is the document
         self.bib_by_default, self.title, self.downloads = bib_by_default, title, downloads
         self.bib_name = Path(bibliography).name
         self.bibliography: Bibliography
@@ -58,29 +62,23 @@ class CitationsExtension(CitationSyntax):
         md.registerExtension(self)
         if self.bib_by_default:
             DefaultReferenceList(lambda: self.document).extendMarkdown(md)
-        md.preprocessors.register(_KeepSource(md, self), "citations_source", 5)
+        # Before Python-Markdown's own (normalize_whitespace 30, raw HTML blocks stashed at 20, meta
+        # 27) and pymdown's snippets (32): the Markdown as typed, as the plugin has each page's.
+        md.preprocessors.register(_KeepSource(md, self), "citations_source", 35)
+        md.treeprocessors.register(_TreeFinal(md, self), "citations_tree_final", -100)
         md.postprocessors.register(_FormatCitations(md, self), "citations_format", 5)
 
     def reset(self):
-        self.document, self.source = FoundOnPage(), ""
+        self.document, self.source, self.tree_final = FoundOnPage(), "", False
         self.problems = list(self.read_problems)
 
     def format(self, html: str) -> str:
         """The document's HTML with its citations and reference lists filled in."""
         found, lists = self.document, ReferenceLists(self.bibliography, citation_affixes(self.style))
-        title = self.title or markup.plain(_first_h1(html)) or "this document"
-        in_order, section, searched = [], "", 0
-        for match in HEADING_OR_CITATION.finditer(html):
-            if match.group(1):
-                section = markup.plain(_heading_text(html, match.end()))
-                continue
-            citation = found.citations[int(match.group(2))]
-            citation.number, citation.section = len(in_order) + 1, section
-            searched = locate(citation, self.source, searched, 1)
-            in_order.append(citation)
-        found.in_order = in_order
-        found.lists = set(LIST_PLACEHOLDER.findall(html))
+        title = self.title or unescape(markup.plain(_first_h1(html))) or "this document"  # text: backlinks escape it
         entries = self.bibliography.entries
+        place_citations(found, html, _headings(html), self.source, 1, entries)
+        in_order = found.in_order
         unavailable = str(self.read_problems[0]) if self.read_problems else ""
         for citation in [*in_order, *found.misplaced]:
             unknown = [key for key in citation.keys if key not in entries]
@@ -142,13 +140,29 @@ class _KeepSource(Preprocessor):
         return lines
 
 
+class _TreeFinal(Treeprocessor):
+    """Notes that every treeprocessor has run. Before then, toc runs the postprocessors on each
+    heading and on its table of contents: those runs leave the citations as typed, as under
+    MkDocs (so a heading's id is the site's), and report nothing, so each problem is reported once."""
+
+    def __init__(self, md, extension: CitationsExtension):
+        super().__init__(md)
+        self.extension = extension
+
+    def run(self, root):
+        self.extension.tree_final = True
+
+
 class _FormatCitations(Postprocessor):
     def __init__(self, md, extension: CitationsExtension):
         super().__init__(md)
         self.extension = extension
 
     def run(self, text):
-        return self.extension.format(text)
+        return self.extension.format(text) if self.extension.tree_final else text
+
+
+_HEADING = re.compile(r'<h([1-6])[^>]*\bid="([^"]+)"[^>]*>(.*?)</h\1\s*>', re.DOTALL)
 
 
 def _first_h1(html: str) -> str:
@@ -156,11 +170,10 @@ def _first_h1(html: str) -> str:
     return html[html.find(">", start) + 1 : html.find("</h1>", start)] if start >= 0 else ""
 
 
-def _heading_text(html: str, after: int) -> str:
-    """The inner HTML of the heading whose opening tag's id ends at `after`."""
-    start = html.find(">", after) + 1
-    end = html.find("</h", start)
-    return html[start:end]
+def _headings(html_text: str) -> dict[str, str]:
+    """{id: text} of each heading with an id, as the plugin has them from MkDocs' table of contents:
+    as text, which backlinks escape."""
+    return {unescape(id): unescape(markup.plain(inner)) for _, id, inner in _HEADING.findall(html_text)}
 
 
 def makeExtension(**kwargs):  # noqa: N802 - the name Python-Markdown looks for

@@ -67,17 +67,6 @@ class FoundOnPage:
         return placeholder
 
 
-def clashing_headings(titles: dict[str, str], keys) -> list[Citation]:
-    """Headings whose ids are the ids of citations (cite-N) or reference entries (ref-KEY)
-    {heading id: its text}: a link to either would land on the wrong one."""
-    return [
-        Citation(title, [], f"the heading '{title}' gets the id {id}, which a citation's link uses: "
-                            f"reword it, or give it an id of its own, e.g. {{#{id.replace('-', '')}-section}}")
-        for id, title in titles.items()
-        if re.fullmatch(r"cite-\d+", id) or (id.startswith("ref-") and id[4:] in keys)
-    ]
-
-
 def read_group(text: str) -> Citation:
     """A bracketed citation `[...]` as pandoc reads it: items split by `;`, one key each."""
     source = "[" + " ".join(text.split()) + "]"
