@@ -102,7 +102,9 @@ def test_the_document_lists_what_it_cites_where_bibliography_stands(extension):
 
 
 def test_the_extension_gives_the_html_the_site_gives(fixture_site):
-    page = "# Trials\n\nAcupuncture helped [@witt2006]. @sherman2009a found more.\n\n## Later\n\nAgain [see @witt2006, p. 490].\n"
+    # A heading with a citation and an ampersand: its id, and its text in the backlinks, as the site's.
+    page = ("# Trials\n\nAcupuncture helped [@witt2006]. @sherman2009a found more.\n\n## Later & again [@sherman2009b]\n\n"
+            "Again [see @witt2006, p. 490].\n")
     built = fixture_site({"index.md": page})
     result = built.build()
     assert result.returncode == 0, result.stderr
@@ -111,6 +113,7 @@ def test_the_extension_gives_the_html_the_site_gives(fixture_site):
     html = BeautifulSoup(markdown.markdown(page, extensions=[alone, "toc"]), "html.parser")
     assert [str(s) for s in html.select("span.citation")] == [str(s) for s in site.select("span.citation")]
     assert str(html.select_one("ul.page-references")) == str(site.select_one("ul.page-references"))
+    assert [h["id"] for h in html.select("h1, h2")] == [h["id"] for h in site.select("[role=main] h1, [role=main] h2")]
 
 
 # --- the same problems as the site, at the same lines ----------------------------------------

@@ -32,7 +32,7 @@ from .cache import Cache
 from .citeproc import Citeproc, CiteprocError
 from .default_list import DefaultReferenceList
 from .pandoc_messages import Places, located
-from .reading_order import place_citations
+from .reading_order import citations_by_section, place_citations
 from .references import ReferenceLists, citation_affixes
 from .resolver import fix_citations, fix_reference_lists
 from .syntax import FoundOnPage
@@ -106,8 +106,10 @@ class CitationsExtension(CitationSyntax):
         def list_html(kind: str) -> str:
             keys = lists.in_order(entries if kind == "full" else lists.cited_with_replacements(found))
             backlinks: dict[str, list] = {}
+            under = citations_by_section(in_order)
             for citation in in_order:
-                where = citation.section or title
+                # A citation in the heading reads as its formatted text, as in the site's backlinks.
+                where = lists.readable(citation.section, under[citation.section]) or title
                 for key in dict.fromkeys(citation.keys if not citation.problem else []):
                     backlinks.setdefault(key, []).append((f"#cite-{citation.number}", where))
             return lists.reference_list(keys, self.downloads, backlinks, bibliography=kind == "full")

@@ -49,10 +49,11 @@ from .default_list import DefaultReferenceList
 from .downloads import DOWNLOADS_DIR
 from .pages import CitedPages, toc_items
 from .pandoc_messages import Places, located
+from .reading_order import citations_by_section
 from .references import ReferenceLists
 from .resolver import fix_citations, fix_reference_lists
 from .sources import Sources
-from .syntax import CITED_KEY, Citation, CitationsExtension, probable_citations
+from .syntax import CITED_KEY, CitationsExtension, probable_citations
 
 log = get_plugin_logger("citations")
 
@@ -158,7 +159,7 @@ class CitationsPlugin(BibTexPlugin):
 
 def _cite_as_text_in_contents(toc, found, text_of: dict[int, str]) -> None:
     """A citation in a heading shows as plain text in the table of contents."""
-    under = _by_section(found.in_order)  # a heading's own citations are under it: linear, not quadratic
+    under = citations_by_section(found.in_order)  # a heading's own citations are under it: linear, not quadratic
     for item in toc_items(toc):
         for citation in under.get(html.unescape(markup.plain(item.title)), ()):
             for written in (citation.source, html.escape(citation.source, quote=False)):
@@ -301,7 +302,7 @@ class SiteCitations:
         for path, cited in self.pages.pages.items():
             page = cited.page
             title = self.titles.get(path) or page.meta.get("title") or page.file.name
-            under, readable = _by_section(cited.found.in_order), {}
+            under, readable = citations_by_section(cited.found.in_order), {}
             for citation in cited.found.in_order:
                 if citation.problem:
                     continue
@@ -312,11 +313,3 @@ class SiteCitations:
                 for key in dict.fromkeys(citation.keys):
                     places.setdefault(key, []).append((page.file.url, where, citation.number))
         return places
-
-
-def _by_section(citations: list[Citation]) -> dict[str, list[Citation]]:
-    """The citations under each heading (by its text), which include those in the heading itself."""
-    under: dict[str, list[Citation]] = {}
-    for citation in citations:
-        under.setdefault(citation.section, []).append(citation)
-    return under

@@ -67,3 +67,11 @@ def locate(citation: Citation, markdown: str, start: int, first_line: int) -> in
         return start
     citation.line = first_line + markdown.count("\n", 0, match.start())
     return match.end()
+
+
+def citations_by_section(citations: list[Citation]) -> dict[str, list[Citation]]:
+    """The citations under each heading (by its text), which include those in the heading itself."""
+    under: dict[str, list[Citation]] = {}
+    for citation in citations:
+        under.setdefault(citation.section, []).append(citation)
+    return under
