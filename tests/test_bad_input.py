@@ -1,13 +1,15 @@
 """Each kind of editing mistake stops the build with one clear line naming the file and line."""
 
 import re
+import subprocess
+import sys
 from dataclasses import dataclass
 
 import markdown as python_markdown
 import pytest
 from bs4 import BeautifulSoup
 
-from helpers import FIXTURE_BIB, STYLE, errors
+from helpers import FIXTURE_BIB, STYLE, errors, mkdocs_environment
 from mkdocs_factsheet.citations.bibliography import read_bibliography
 from mkdocs_factsheet.citations.extension import CitationsExtension
 
@@ -18,6 +20,18 @@ def assert_fails_with(result, *expected):
     assert result.returncode == 1
     assert "Traceback" not in result.stderr, result.stderr
     assert errors(result)[: len(expected)] == [f"citations: {line}" for line in expected], result.stderr
+
+
+@pytest.mark.parametrize("page", ["# Home\n\nA claim [@witt2006].\n", "# Home\n\nA claim [@witt2006] and [@nokey].\n"])
+def test_a_forked_mkdocs_prints_and_exits_as_a_fresh_one(fixture_site, page):
+    """The build tier's mkdocs runs are forked from a process with the libraries imported
+    (tests/mkdocs_launcher.py): each must print, and exit, as `python -m mkdocs` started afresh."""
+    site = fixture_site(pages={"index.md": page})
+    forked = site.build()
+    fresh = subprocess.run(forked.args, cwd=site.path, env=mkdocs_environment(), capture_output=True, text=True)
+    timing = re.compile(r"built in [0-9.]+ seconds")
+    assert (forked.returncode, forked.stdout, timing.sub("", forked.stderr)) == (fresh.returncode, fresh.stdout, timing.sub("", fresh.stderr))
+    assert "Documentation built" in forked.stderr or "unknown citation key 'nokey'" in forked.stderr
 
 
 def test_unknown_key_names_page_line_and_close_match(fixture_site):
