@@ -3,6 +3,7 @@ Markdown in, HTML out (pymdown-extensions' `MdCase.check_markdown` shape), in pr
 
 from __future__ import annotations
 
+import re
 import textwrap
 import unicodedata
 from dataclasses import replace
@@ -11,7 +12,7 @@ import markdown
 import pytest
 from bs4 import BeautifulSoup
 
-from helpers import FIXTURE_BIB, STYLE, errors, make_fixture_site
+from helpers import FIXTURE_BIB, STYLE, make_fixture_site
 from mkdocs_factsheet.citations.bibliography import read_bibliography
 from mkdocs_factsheet.citations.cache import Cache
 from mkdocs_factsheet.citations.citeproc import Citeproc
@@ -117,13 +118,12 @@ def test_the_extension_gives_the_html_the_site_gives(fixture_site):
 
 
 # --- the same problems as the site, at the same lines ----------------------------------------
-# Each page holds what cannot be cited where it stands, and the problem the site reports for it
-# (without the "citations: " the plugin's logger adds). The core once reported the first two
-# without their lines and the headings not at all; one build of a fixture site with every page
-# gives the plugin's side.
+# Each page, and what the site reports for it (without the "citations: " its logger adds). The
+# core once reported the first two without their lines, and the headings and the note not at
+# all; one build of a fixture site with every page gives the plugin's side.
 
 RAW_HTML = "inside an HTML block is published as typed: add markdown to the block's opening tag (<div markdown>), or cite outside the HTML"
-CANNOT_CITE_HERE = {
+AS_THE_SITE_REPORTS = {
     "image.md": (
         "# Home\n\nText [@witt2006].\n\n![Chart from [@sherman2009a]](https://example.org/chart.png)\n",
         ["docs/image.md:5: citation @sherman2009a in an image's alt text: describe the image in words there, and cite beside it"],
@@ -140,16 +140,22 @@ CANNOT_CITE_HERE = {
          "docs/headings.md:7: the heading 'Ref witt2006' gets the id ref-witt2006, which a citation's link uses: "
          "reword it, or give it an id of its own, e.g. {#refwitt2006-section}"],
     ),
+    "superseded.md": ("# Home\n\nAn old trial [@old2000].\n", ["docs/superseded.md:3: cites old2000, superseded (replaced by witt2006)"]),
 }
+SUPERSEDED_ENTRY = ("\n@article{old2000,\n  author = {Old, Ann},\n  title = {An old trial},\n  journal = {Journal},\n"
+                    "  year = {2000},\n  status = {superseded},\n  replacement = {witt2006},\n}\n")
 
 
 @pytest.fixture(scope="module")
-def site_problems(tmp_path_factory) -> list[str]:
-    """What the plugin reports for the pages of CANNOT_CITE_HERE: one strict build of one fixture site."""
-    built = make_fixture_site(tmp_path_factory.mktemp("cannot-cite-here"), {name: page for name, (page, _) in CANNOT_CITE_HERE.items()})
+def reported(tmp_path_factory) -> tuple[list[str], CitationsExtension]:
+    """What the plugin reports for the pages of AS_THE_SITE_REPORTS (one strict build of one fixture
+    site), and the core with the same bibliography."""
+    pages = {name: page for name, (page, _) in AS_THE_SITE_REPORTS.items()}
+    built = make_fixture_site(tmp_path_factory.mktemp("as-the-site-reports"), pages, bib=FIXTURE_BIB + SUPERSEDED_ENTRY)
     result = built.build()
     assert result.returncode == 1 and "Traceback" not in result.stderr, result.stderr
-    return [line.removeprefix("citations: ") for line in errors(result) if line.startswith("citations: docs/")]
+    logged = [re.sub(r"^[A-Z]+\s+-\s+citations: ", "", line) for line in result.stderr.splitlines()]
+    return logged, CitationsExtension(bibliography=built.path / "refs.bib", style=STYLE)
 
 
 def core_problems(extension: CitationsExtension, name: str) -> list[str]:
@@ -157,16 +163,17 @@ def core_problems(extension: CitationsExtension, name: str) -> list[str]:
     knows the file it converts; Python-Markdown does not)."""
     # MkDocs' own extensions, and meta for the front matter MkDocs reads before converting.
     md = markdown.Markdown(extensions=[extension, "meta", "toc", "tables", "fenced_code"])
-    md.convert(CANNOT_CITE_HERE[name][0])
+    md.convert(AS_THE_SITE_REPORTS[name][0])
     return [str(replace(problem, file=f"docs/{name}")) for problem in extension.problems]
 
 
 @pytest.mark.build
-@pytest.mark.parametrize("name", CANNOT_CITE_HERE)
-def test_the_core_reports_what_the_site_reports_at_the_same_line(extension, site_problems, name):
-    expected = CANNOT_CITE_HERE[name][1]
-    assert core_problems(extension, name) == expected
-    assert [line for line in site_problems if line.startswith(f"docs/{name}:")] == expected
+@pytest.mark.parametrize("name", AS_THE_SITE_REPORTS)
+def test_the_core_reports_what_the_site_reports_at_the_same_line(reported, name):
+    logged, core = reported
+    expected = AS_THE_SITE_REPORTS[name][1]
+    assert core_problems(core, name) == expected
+    assert [line for line in logged if line.startswith(f"docs/{name}:")] == expected
 
 
 def test_a_works_name_is_its_citation_without_what_the_style_puts_round_it():

@@ -27,7 +27,7 @@ from markdown.treeprocessors import Treeprocessor
 from ..problems import Problem
 from . import markup
 from .bibliography import Bibliography, read_bibliography
-from .checks import suggest
+from .checks import check_document
 from .cache import Cache
 from .citeproc import Citeproc, CiteprocError
 from .default_list import DefaultReferenceList
@@ -80,12 +80,8 @@ class CitationsExtension(CitationSyntax):
         place_citations(found, html, _headings(html), self.source, 1, entries)
         in_order = found.in_order
         unavailable = str(self.read_problems[0]) if self.read_problems else ""
-        for citation in [*in_order, *found.misplaced]:
-            unknown = [key for key in citation.keys if key not in entries]
-            if unknown and not citation.problem and not unavailable:
-                citation.problem = "; ".join(f"unknown citation key '{key}'{suggest(key, entries, citation.source)}" for key in unknown)
-            if citation.problem:
-                self.problems.append(Problem(citation.problem, line=citation.line or None))
+        problems, notes = check_document(found, entries, unavailable, None)
+        self.problems += notes + problems  # in the order the plugin logs them
         if not unavailable:
             places = Places(self.bibliography, self.bib_name, self.style, self.style_name, [(None, c) for c in in_order])
             try:
