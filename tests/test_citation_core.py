@@ -140,6 +140,12 @@ AS_THE_SITE_REPORTS = {
          "docs/headings.md:7: the heading 'Ref witt2006' gets the id ref-witt2006, which a citation's link uses: "
          "reword it, or give it an id of its own, e.g. {#refwitt2006-section}"],
     ),
+    # The same work cited before: each is found where it stands, not at the first citation of it.
+    "repeated.md": (
+        "# Home\n\nText [@witt2006].\n\n![Chart from [@witt2006]](https://example.org/chart.png)\n\n<div>\nAs shown [@witt2006].\n</div>\n",
+        ["docs/repeated.md:5: citation @witt2006 in an image's alt text: describe the image in words there, and cite beside it",
+         f"docs/repeated.md:8: citation [@witt2006] {RAW_HTML}"],
+    ),
     "superseded.md": ("# Home\n\nAn old trial [@old2000].\n", ["docs/superseded.md:3: cites old2000, superseded (replaced by witt2006)"]),
 }
 SUPERSEDED_ENTRY = ("\n@article{old2000,\n  author = {Old, Ann},\n  title = {An old trial},\n  journal = {Journal},\n"

@@ -36,8 +36,10 @@ def place_citations(found: FoundOnPage, html_text: str, headings: dict[str, str]
         in_order.append(citation)
     found.misplaced += clashing_headings(headings, entries)
     for citation in found.misplaced:
-        # Not in reading order: each is found from the top (its source may repeat a citation's).
-        locate(citation, markdown, 0, first_line)
+        # Not in reading order: each is found from the image or HTML block it stands in, where
+        # known, so that a citation of the same work before it is not taken for it.
+        near = markdown.find(citation.near) if citation.near else -1
+        locate(citation, markdown, max(near, 0), first_line)
     found.in_order = in_order
     found.lists = set(LIST_PLACEHOLDER.findall(html_text))
 
