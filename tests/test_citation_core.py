@@ -103,18 +103,22 @@ def test_the_document_lists_what_it_cites_where_bibliography_stands(extension):
 
 
 def test_the_extension_gives_the_html_the_site_gives(fixture_site):
-    # A heading with a citation and an ampersand: its id, and its text in the backlinks, as the site's.
+    # A heading with a citation and an ampersand: its id, its entry in the table of contents and its
+    # text in the backlinks as the site's, with toc's permalinks ("¶") as the project has them.
     page = ("# Trials\n\nAcupuncture helped [@witt2006]. @sherman2009a found more.\n\n## Later & again [@sherman2009b]\n\n"
             "Again [see @witt2006, p. 490].\n")
-    built = fixture_site({"index.md": page})
+    built = fixture_site({"index.md": page}, extra_config="markdown_extensions:\n  - toc:\n      permalink: true\n")
     result = built.build()
     assert result.returncode == 0, result.stderr
     site = built.html()
     alone = CitationsExtension(bibliography=built.path / "refs.bib", style=STYLE)
-    html = BeautifulSoup(markdown.markdown(page, extensions=[alone, "toc"]), "html.parser")
+    md = markdown.Markdown(extensions=[alone, "toc"], extension_configs={"toc": {"permalink": True}})
+    html = BeautifulSoup(md.convert(page), "html.parser")
     assert [str(s) for s in html.select("span.citation")] == [str(s) for s in site.select("span.citation")]
     assert str(html.select_one("ul.page-references")) == str(site.select_one("ul.page-references"))
     assert [h["id"] for h in html.select("h1, h2")] == [h["id"] for h in site.select("[role=main] h1, [role=main] h2")]
+    contents = [a.get_text() for a in BeautifulSoup(md.toc, "html.parser").select("a")]
+    assert contents == [a.get_text() for a in site.select("ul.nav.flex-column a")] == ["Trials", "Later & again (Sherman 2009b)", "References"]
 
 
 # --- the same problems as the site, at the same lines ----------------------------------------

@@ -32,7 +32,7 @@ from .cache import Cache
 from .citeproc import Citeproc, CiteprocError
 from .default_list import DefaultReferenceList
 from .pandoc_messages import Places, located
-from .reading_order import citations_by_section, place_citations
+from .reading_order import citations_by_section, place_citations, title_with_citations_as_text
 from .references import ReferenceLists, citation_affixes
 from .resolver import fix_citations, fix_reference_lists
 from .syntax import FoundOnPage
@@ -60,6 +60,7 @@ class CitationsExtension(CitationSyntax):
     def extendMarkdown(self, md):
         super().extendMarkdown(md)
         md.registerExtension(self)
+        self.md = md  # its table of contents (toc), read and completed once the document is formatted
         if self.bib_by_default:
             DefaultReferenceList(lambda: self.document).extendMarkdown(md)
         # Before Python-Markdown's own (normalize_whitespace 30, raw HTML blocks stashed at 20, meta
@@ -77,7 +78,7 @@ class CitationsExtension(CitationSyntax):
         found, lists = self.document, ReferenceLists(self.bibliography, citation_affixes(self.style))
         title = self.title or unescape(markup.plain(_first_h1(html))) or "this document"  # text: backlinks escape it
         entries = self.bibliography.entries
-        place_citations(found, html, _headings(html), self.source, 1, entries)
+        place_citations(found, html, _headings(html, self.contents()), self.source, 1, entries)
         in_order = found.in_order
         unavailable = str(self.read_problems[0]) if self.read_problems else ""
         problems, notes = check_document(found, entries, unavailable, None)
@@ -112,7 +113,31 @@ class CitationsExtension(CitationSyntax):
 
         html, _ = fix_reference_lists(html, list_html)
         html, _ = fix_citations(html, citation_html)
+        self._cite_as_text_in_contents({citation.index: citation_html(citation.index, citation.source) for citation in in_order})
         return html
+
+    def contents(self) -> list[dict] | None:
+        """The document's headings as toc's tokens, flat ({'id', 'name', ...}): what MkDocs makes
+        a page's table of contents of; None without toc."""
+        tokens = getattr(self.md, "toc_tokens", None)
+        if tokens is None:
+            return None
+        flat, stack = [], list(reversed(tokens))
+        while stack:
+            token = stack.pop()
+            flat.append(token)
+            stack += reversed(token["children"])
+        return flat
+
+    def _cite_as_text_in_contents(self, text_of: dict[int, str]) -> None:
+        """A citation in a heading shows as plain text in toc's table of contents, as on the site."""
+        under = citations_by_section(self.document.in_order)
+        for token in self.contents() or []:
+            title = title_with_citations_as_text(token["name"], under, text_of)
+            if title != token["name"]:
+                self.md.toc = self.md.toc.replace(f'href="#{token["id"]}">{token["name"]}</a>', f'href="#{token["id"]}">{title}</a>')
+                token["name"] = title
+                token["html"], _ = fix_citations(token["html"], lambda index, source: markup.plain(text_of[index]))
 
     def _formatted(self, in_order) -> Citeproc:
         """pandoc started on the document's citations."""
@@ -168,9 +193,12 @@ def _first_h1(html: str) -> str:
     return html[html.find(">", start) + 1 : html.find("</h1>", start)] if start >= 0 else ""
 
 
-def _headings(html_text: str) -> dict[str, str]:
-    """{id: text} of each heading with an id, as the plugin has them from MkDocs' table of contents:
-    as text, which backlinks escape."""
+def _headings(html_text: str, contents: list[dict] | None) -> dict[str, str]:
+    """{id: text} of each heading, as the plugin has them from MkDocs' table of contents: from
+    toc's tokens where toc runs (without its permalinks' "¶"), else from the HTML; as text, which
+    backlinks escape."""
+    if contents is not None:
+        return {token["id"]: unescape(markup.plain(token["name"])) for token in contents}
     return {unescape(id): unescape(markup.plain(inner)) for _, id, inner in _HEADING.findall(html_text)}
 
 

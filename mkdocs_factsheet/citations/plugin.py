@@ -27,7 +27,6 @@ mistake fixed is gone on the next rebuild; only the caches on disk carry over.
 
 from __future__ import annotations
 
-import html
 from pathlib import Path
 
 from mkdocs.exceptions import PluginError
@@ -49,7 +48,7 @@ from .default_list import DefaultReferenceList
 from .downloads import DOWNLOADS_DIR
 from .pages import CitedPages, toc_items
 from .pandoc_messages import Places, located
-from .reading_order import citations_by_section
+from .reading_order import citations_by_section, title_with_citations_as_text
 from .references import ReferenceLists
 from .resolver import fix_citations, fix_reference_lists
 from .sources import Sources
@@ -161,10 +160,7 @@ def _cite_as_text_in_contents(toc, found, text_of: dict[int, str]) -> None:
     """A citation in a heading shows as plain text in the table of contents."""
     under = citations_by_section(found.in_order)  # a heading's own citations are under it: linear, not quadratic
     for item in toc_items(toc):
-        for citation in under.get(html.unescape(markup.plain(item.title)), ()):
-            for written in (citation.source, html.escape(citation.source, quote=False)):
-                if written in item.title:
-                    item.title = item.title.replace(written, markup.plain(text_of.get(citation.index, "")))
+        item.title = title_with_citations_as_text(item.title, under, text_of)
 
 
 class SiteCitations:

@@ -12,7 +12,9 @@ same problems at the same lines. Needs no MkDocs.
 from __future__ import annotations
 
 import re
+from html import escape, unescape
 
+from . import markup
 from .syntax import LIST_PLACEHOLDER, PLACEHOLDER, Citation, FoundOnPage
 
 HEADING_OR_CITATION = re.compile(r'<h[1-6][^>]*\bid="([^"]+)"|' + PLACEHOLDER.pattern, re.DOTALL)
@@ -77,3 +79,14 @@ def citations_by_section(citations: list[Citation]) -> dict[str, list[Citation]]
     for citation in citations:
         under.setdefault(citation.section, []).append(citation)
     return under
+
+
+def title_with_citations_as_text(title: str, under: dict[str, list[Citation]], text_of: dict[int, str]) -> str:
+    """A heading's title in the table of contents (escaped text), each citation in it as the text
+    of its HTML in `text_of` (by placeholder number): a contents entry holds no links.
+    `under` is citations_by_section's: a heading's own citations are under it."""
+    for citation in under.get(unescape(markup.plain(title)), ()):
+        for written in (citation.source, escape(citation.source, quote=False)):
+            if written in title:
+                title = title.replace(written, markup.plain(text_of.get(citation.index, "")))
+    return title
