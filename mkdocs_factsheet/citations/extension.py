@@ -49,6 +49,7 @@ class CitationsExtension(CitationSyntax):
         self.document = FoundOnPage()
         self.source = ""  # the document's Markdown, to find each citation's line
         self.tree_final = False  # once every treeprocessor has run: the postprocessors' next text is the document
+        self.md = None  # the Markdown it extends: its table of contents (toc) is read and completed
         self.bib_by_default, self.title, self.downloads = bib_by_default, title, downloads
         self.bib_name = Path(bibliography).name
         self.bibliography: Bibliography
@@ -60,7 +61,7 @@ class CitationsExtension(CitationSyntax):
     def extendMarkdown(self, md):
         super().extendMarkdown(md)
         md.registerExtension(self)
-        self.md = md  # its table of contents (toc), read and completed once the document is formatted
+        self.md = md
         if self.bib_by_default:
             DefaultReferenceList(lambda: self.document).extendMarkdown(md)
         # Before Python-Markdown's own (normalize_whitespace 30, raw HTML blocks stashed at 20, meta
@@ -137,7 +138,7 @@ class CitationsExtension(CitationSyntax):
             if title != token["name"]:
                 self.md.toc = self.md.toc.replace(f'href="#{token["id"]}">{token["name"]}</a>', f'href="#{token["id"]}">{title}</a>')
                 token["name"] = title
-                token["html"], _ = fix_citations(token["html"], lambda index, source: markup.plain(text_of[index]))
+                token["html"], _ = fix_citations(token["html"], lambda index, source: markup.plain(text_of.get(index, source)))
 
     def _formatted(self, in_order) -> Citeproc:
         """pandoc started on the document's citations."""
