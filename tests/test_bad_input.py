@@ -73,7 +73,11 @@ def test_missing_style_file(fixture_site):
 def test_file_that_is_not_a_csl_style(fixture_site):
     built = fixture_site(PAGE)
     (built.path / "style.csl").write_text("<html>not a style</html>\n")
-    assert_fails_with(built.build(), 'style.csl:1: not a CSL style (no <style xmlns="http://purl.org/net/xbiblio/csl"> element)')
+    message = 'style.csl:1: not a CSL style (no <style xmlns="http://purl.org/net/xbiblio/csl"> element)'
+    assert_fails_with(built.build(), message)
+    # The core alone says the same, not pandoc's message without a line.
+    core = CitationsExtension(bibliography=built.path / "refs.bib", style=built.path / "style.csl")
+    assert render(core, PAGE["index.md"]).problems == [(1, message)]
 
 
 def test_every_problem_is_listed_not_just_the_first(core):

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import difflib
 import re
+import xml.etree.ElementTree as etree
 
 from ..problems import Problem
 from .bibliography import Bibliography
@@ -76,6 +77,19 @@ def suggest(key: str, entries: dict, source: str = "") -> str:
     if close:
         return f" (did you mean '{close[0]}'?)"
     return f" (if it is not a citation, write \\@{key})" if source.startswith("@") else ""
+
+
+def check_style(data: bytes, name: str) -> list[Problem]:
+    """What keeps the file from being a CSL style, at its line: the plugin's check of csl_file and
+    the core's of its style, before pandoc, whose own message would name no line."""
+    try:
+        style = etree.fromstring(data)
+    except etree.ParseError as error:
+        line, column = error.position
+        return [Problem(f"not a complete CSL style: {str(error).split(':')[0]} at column {column}", name, line)]
+    if style.tag != "{http://purl.org/net/xbiblio/csl}style":
+        return [Problem('not a CSL style (no <style xmlns="http://purl.org/net/xbiblio/csl"> element)', name, 1)]
+    return []
 
 
 def check_page_files(pages, docs_folder: str, repair: bool) -> list[Problem]:

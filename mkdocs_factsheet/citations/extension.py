@@ -27,7 +27,7 @@ from markdown.treeprocessors import Treeprocessor
 from ..problems import Problem
 from . import markup
 from .bibliography import Bibliography, read_bibliography
-from .checks import check_document
+from .checks import check_document, check_style
 from .cache import Cache
 from .citeproc import Citeproc, CiteprocError
 from .default_list import DefaultReferenceList
@@ -52,9 +52,10 @@ class CitationsExtension(CitationSyntax):
         self.md = None  # the Markdown it extends: its table of contents (toc) is read and completed
         self.bib_by_default, self.title, self.downloads = bib_by_default, title, downloads
         self.bib_name = Path(bibliography).name
-        self.bibliography: Bibliography
-        self.bibliography, self.read_problems = read_bibliography(Path(bibliography).read_bytes(), self.bib_name)
         self.style, self.style_name = Path(style).read_bytes(), Path(style).name
+        self.bibliography: Bibliography
+        self.bibliography, bib_problems = read_bibliography(Path(bibliography).read_bytes(), self.bib_name)
+        self.read_problems = check_style(self.style, self.style_name) + bib_problems  # in the plugin's order
         self.cache = tempfile.TemporaryDirectory(prefix="citations-")  # this extension's formatted citations
         self.problems: list[Problem] = list(self.read_problems)
 
