@@ -27,6 +27,7 @@ mistake fixed is gone on the next rebuild; only the caches on disk carry over.
 
 from __future__ import annotations
 
+import time
 from pathlib import Path
 
 from mkdocs.exceptions import PluginError
@@ -223,6 +224,7 @@ class SiteCitations:
         citeproc = self.sources.citeproc
         if not citeproc or self.unavailable:
             return []
+        waiting, started = bool(citeproc.running), time.perf_counter()
         try:
             formatted = citeproc.result()
         except CiteprocError as error:
@@ -232,6 +234,8 @@ class SiteCitations:
         for warning in citeproc.warnings:
             for problem in located(warning, self._pandoc_places()):
                 report_problem(log, problem)
+        if waiting:  # how long the pages waited for pandoc (`mkdocs build -v`; bench/run.py --timeline)
+            log.debug(f"waited {time.perf_counter() - started:.2f} s for pandoc")
         self.lists.use(formatted)
         return []
 
