@@ -63,11 +63,16 @@ def test_missing_comma_names_the_line_at_fault(fixture_site):
 def test_missing_bibliography_file(fixture_site):
     built = fixture_site(PAGE, bib=None)
     assert_fails_with(built.build(), "refs.bib: bibliography file not found (mkdocs.yml, plugins: citations: bib_file)")
+    # The core alone says so too, and marks the citation, rather than raising.
+    core = render(CitationsExtension(bibliography=built.path / "refs.bib", style=STYLE), PAGE["index.md"])
+    assert core.problems == [(None, "refs.bib: bibliography file not found")] and core.marked == ["[@witt2006]", "[@sherman2009a; @sherman2009b]"]
 
 
 def test_missing_style_file(fixture_site):
     built = fixture_site(PAGE, style=False)
     assert_fails_with(built.build(), "style.csl: citation style file not found (mkdocs.yml, plugins: citations: csl_file)")
+    core = render(CitationsExtension(bibliography=built.path / "refs.bib", style=built.path / "style.csl"), PAGE["index.md"])
+    assert core.problems == [(None, "style.csl: citation style file not found")] and core.marked == ["[@witt2006]", "[@sherman2009a; @sherman2009b]"]
 
 
 def test_file_that_is_not_a_csl_style(fixture_site):

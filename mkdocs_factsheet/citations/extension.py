@@ -51,11 +51,14 @@ class CitationsExtension(CitationSyntax):
         self.tree_final = False  # once every treeprocessor has run: the postprocessors' next text is the document
         self.md = None  # the Markdown it extends: its table of contents (toc) is read and completed
         self.bib_by_default, self.title, self.downloads = bib_by_default, title, downloads
-        self.bib_name = Path(bibliography).name
-        self.style, self.style_name = Path(style).read_bytes(), Path(style).name
-        self.bibliography: Bibliography
-        self.bibliography, bib_problems = read_bibliography(Path(bibliography).read_bytes(), self.bib_name)
-        self.read_problems = check_style(self.style, self.style_name) + bib_problems  # in the plugin's order
+        self.bib_name, self.style_name = Path(bibliography).name, Path(style).name
+        self.style, style_problems = _read_file(Path(style), "citation style")
+        bib_data, bib_problems = _read_file(Path(bibliography), "bibliography")
+        self.bibliography = Bibliography({})
+        if not bib_problems:
+            self.bibliography, bib_problems = read_bibliography(bib_data, self.bib_name)
+        # In the plugin's order: the style, then the bibliography.
+        self.read_problems = (style_problems or check_style(self.style, self.style_name)) + bib_problems
         self.cache = tempfile.TemporaryDirectory(prefix="citations-")  # this extension's formatted citations
         self.problems: list[Problem] = list(self.read_problems)
 
@@ -185,6 +188,17 @@ class _FormatCitations(Postprocessor):
 
     def run(self, text):
         return self.extension.format(text) if self.extension.tree_final else text
+
+
+def _read_file(path: Path, what: str) -> tuple[bytes, list[Problem]]:
+    """The file's bytes; or none and the Problem, as the plugin reports it, so that the document
+    still converts, each citation marked with why it cannot be resolved."""
+    try:
+        return path.read_bytes(), []
+    except FileNotFoundError:
+        return b"", [Problem(f"{what} file not found", path.name)]
+    except OSError as error:
+        return b"", [Problem(f"{what} file cannot be read ({error.strerror})", path.name)]
 
 
 _HEADING = re.compile(r'<h([1-6])[^>]*\bid="([^"]+)"[^>]*>(.*?)</h\1\s*>', re.DOTALL)
