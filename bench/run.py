@@ -1,6 +1,6 @@
 """Build benchmark: how much the citation processing costs, against a floor without it.
 
-    .venv/bin/python bench/run.py [--runs 5] [--live-runs N] [--no-live] [--no-corpus] [--no-pdf] [--profile] [--keep]
+    .venv/bin/python bench/run.py [--runs 5] [--live-runs N] [--no-live] [--no-corpus] [--no-pdf] [--profile] [--timeline] [--keep]
 
 Everything runs on copies in a temporary directory (the project's working tree as it is now, and
 the corpus from bench/make_corpus.py), so neither docs/ nor the project's .cache/ is touched.
@@ -359,6 +359,42 @@ def verdict(name: str, value: float) -> tuple[str, str]:
     return f"{op} {limit:g}{unit}", "PASS" if ok else "FAIL"
 
 
+# One build with MkDocs' debug log, each line of interest timed from the start of the process.
+TIMELINE = r"""
+import logging, sys, time
+from mkdocs.__main__ import cli
+start = time.perf_counter()
+SHOWN = ("Running `config` event from plugin 'citations'", "Running `files` event from plugin 'citations'",
+         "citations: pandoc formats", "Reading markdown pages", "Running `env` event from plugin 'citations'",
+         "Running `page_context` event from plugin 'citations'",
+         "Running `page_context` event from plugin 'material/search'", "citations: waited", "Running `post_build`")
+seen = set()
+class Timeline(logging.Handler):
+    def emit(self, record):
+        message = record.getMessage().splitlines()[0]
+        shown = next((s for s in SHOWN if message.startswith(s)), None)
+        if shown and shown not in seen:
+            seen.add(shown)
+            print(f"{time.perf_counter() - start:6.2f} s  {message}", flush=True)
+logging.getLogger("mkdocs").addHandler(Timeline())
+try:
+    cli()
+finally:
+    print(f"{time.perf_counter() - start:6.2f} s  build done", flush=True)
+"""
+
+
+def timeline(case: Case, work: Path) -> None:
+    """When the citation work starts and ends in one more build of the case (first of each kind)."""
+    if case.cold:
+        shutil.rmtree(case.directory / ".cache", ignore_errors=True)
+    site = work / f"site-timeline-{case.name}"
+    command = [PY, "-c", TIMELINE, "build", "--strict", "-v", "--site-dir", str(site)]
+    done = subprocess.run(command, cwd=case.directory, env=case.env, capture_output=True, text=True)
+    print(f"\n== Timeline: {case.label} (one build, seconds from the start of its process; exit {done.returncode}) ==")
+    print(done.stdout.rstrip())
+
+
 def spread(values: list[float]) -> str:
     low_high = f"{min(values):.2f}–{max(values):.2f} s"
     return f"{statistics.median(values):6.2f} s   {low_high:<14}"
@@ -391,6 +427,7 @@ def main() -> int:
     parser.add_argument("--no-corpus", action="store_true", help="skip the large corpus")
     parser.add_argument("--no-pdf", action="store_true", help="skip the factsheet cases with the PDF (no target judges them)")
     parser.add_argument("--profile", action="store_true", help="profile (cProfile, top 25) each build case that misses its target")
+    parser.add_argument("--timeline", action="store_true", help="one more build of each corpus case with its timeline (when pandoc starts, when the pages wait for it)")
     parser.add_argument("--keep", action="store_true", help="keep the temporary directory and print its path")
     parser.add_argument("--seed", type=int, default=1, help="seed for the live edits' words and pauses")
     args = parser.parse_args()
@@ -471,6 +508,11 @@ def bench(args, live_runs: int, rng: random.Random, work: Path) -> int:
             lives += [live for live, _ in edits]
 
     report(args, cases, by, lives, has_pdf, pdf_files, corpus_info, live_runs, (load_before, os.getloadavg()))
+
+    if args.timeline:
+        for name in ("corpus-cold", "corpus-warm", "corpus-floor"):
+            if name in by and not by[name].failed:
+                timeline(by[name], work)
 
     if args.profile:
         failing = []

@@ -23,7 +23,7 @@ import urllib.error
 import urllib.request
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from functools import cached_property
+from functools import cache, cached_property
 from pathlib import Path
 
 import pytest
@@ -31,18 +31,31 @@ import yaml
 from bs4 import BeautifulSoup
 from pybtex.database import parse_string
 
+from mkdocs_launcher import Launcher
+
 ROOT = Path(__file__).resolve().parent.parent
 STYLE = ROOT / "overrides" / "citation-style.csl"
 
 
 def mkdocs(*args: str, cwd: Path = ROOT, env: dict[str, str] | None = None) -> subprocess.CompletedProcess:
-    """Runs the mkdocs command line as an editor would, capturing what it prints. A build of the
-    project itself keeps its formatted citations in a temporary folder, not the project's .cache/."""
-    env = {**os.environ, "NO_MKDOCS_2_WARNING": "1", "NO_COLOR": "1", **(env or {})}
+    """Runs the mkdocs command line as an editor would, in a process of its own (forked with the
+    libraries imported: mkdocs_launcher.py), capturing what it prints. A build of the project
+    itself keeps its formatted citations in a temporary folder, not the project's .cache/."""
+    env = {**mkdocs_environment(), **(env or {})}
     with tempfile.TemporaryDirectory(prefix="citation-cache-") as cache:
         if cwd == ROOT:
             env.setdefault("FACTSHEET_CITATION_CACHE", cache)
-        return subprocess.run([sys.executable, "-m", "mkdocs", *args], cwd=cwd, env=env, capture_output=True, text=True)
+        return _launcher().run(list(args), cwd, env)
+
+
+def mkdocs_environment() -> dict[str, str]:
+    return {**os.environ, "NO_MKDOCS_2_WARNING": "1", "NO_COLOR": "1"}
+
+
+@cache
+def _launcher() -> Launcher:
+    """One forking server for this test process (so for each pytest-xdist worker)."""
+    return Launcher(mkdocs_environment())
 
 
 # What a copy of the project leaves out: set-up, build output and caches, so that it builds afresh.

@@ -1,13 +1,15 @@
 """Each kind of editing mistake stops the build with one clear line naming the file and line."""
 
 import re
+import subprocess
+import sys
 from dataclasses import dataclass
 
 import markdown as python_markdown
 import pytest
 from bs4 import BeautifulSoup
 
-from helpers import FIXTURE_BIB, STYLE, errors
+from helpers import FIXTURE_BIB, STYLE, errors, mkdocs_environment
 from mkdocs_factsheet.citations.bibliography import read_bibliography
 from mkdocs_factsheet.citations.extension import CitationsExtension
 
@@ -18,6 +20,18 @@ def assert_fails_with(result, *expected):
     assert result.returncode == 1
     assert "Traceback" not in result.stderr, result.stderr
     assert errors(result)[: len(expected)] == [f"citations: {line}" for line in expected], result.stderr
+
+
+@pytest.mark.parametrize("page", ["# Home\n\nA claim [@witt2006].\n", "# Home\n\nA claim [@witt2006] and [@nokey].\n"])
+def test_a_forked_mkdocs_prints_and_exits_as_a_fresh_one(fixture_site, page):
+    """The build tier's mkdocs runs are forked from a process with the libraries imported
+    (tests/mkdocs_launcher.py): each must print, and exit, as `python -m mkdocs` started afresh."""
+    site = fixture_site(pages={"index.md": page})
+    forked = site.build()
+    fresh = subprocess.run(forked.args, cwd=site.path, env=mkdocs_environment(), capture_output=True, text=True)
+    timing = re.compile(r"built in [0-9.]+ seconds")
+    assert (forked.returncode, forked.stdout, timing.sub("", forked.stderr)) == (fresh.returncode, fresh.stdout, timing.sub("", fresh.stderr))
+    assert "Documentation built" in forked.stderr or "unknown citation key 'nokey'" in forked.stderr
 
 
 def test_unknown_key_names_page_line_and_close_match(fixture_site):
@@ -49,17 +63,26 @@ def test_missing_comma_names_the_line_at_fault(fixture_site):
 def test_missing_bibliography_file(fixture_site):
     built = fixture_site(PAGE, bib=None)
     assert_fails_with(built.build(), "refs.bib: bibliography file not found (mkdocs.yml, plugins: citations: bib_file)")
+    # The core alone says so too, and marks the citation, rather than raising.
+    core = render(CitationsExtension(bibliography=built.path / "refs.bib", style=STYLE), PAGE["index.md"])
+    assert core.problems == [(None, "refs.bib: bibliography file not found")] and core.marked == ["[@witt2006]", "[@sherman2009a; @sherman2009b]"]
 
 
 def test_missing_style_file(fixture_site):
     built = fixture_site(PAGE, style=False)
     assert_fails_with(built.build(), "style.csl: citation style file not found (mkdocs.yml, plugins: citations: csl_file)")
+    core = render(CitationsExtension(bibliography=built.path / "refs.bib", style=built.path / "style.csl"), PAGE["index.md"])
+    assert core.problems == [(None, "style.csl: citation style file not found")] and core.marked == ["[@witt2006]", "[@sherman2009a; @sherman2009b]"]
 
 
 def test_file_that_is_not_a_csl_style(fixture_site):
     built = fixture_site(PAGE)
     (built.path / "style.csl").write_text("<html>not a style</html>\n")
-    assert_fails_with(built.build(), 'style.csl:1: not a CSL style (no <style xmlns="http://purl.org/net/xbiblio/csl"> element)')
+    message = 'style.csl:1: not a CSL style (no <style xmlns="http://purl.org/net/xbiblio/csl"> element)'
+    assert_fails_with(built.build(), message)
+    # The core alone says the same, not pandoc's message without a line.
+    core = CitationsExtension(bibliography=built.path / "refs.bib", style=built.path / "style.csl")
+    assert render(core, PAGE["index.md"]).problems == [(1, message)]
 
 
 def test_every_problem_is_listed_not_just_the_first(core):
@@ -186,11 +209,10 @@ def test_two_bracketed_citations_side_by_side(core):
                                          "reads as a link label; write [@witt2006; @sherman2009a] for several")]
 
 
-def test_citation_in_image_alt_text(fixture_site):
-    """A build: the core alone reports this one without its line (the plugin locates it in the page)."""
-    built = fixture_site({"index.md": "# Home\n\nText [@witt2006].\n\n![Chart from [@sherman2009a]](https://example.org/chart.png)\n"})
-    assert_fails_with(built.build(), "docs/index.md:5: citation @sherman2009a in an image's alt text: "
-                      "describe the image in words there, and cite beside it")
+def test_citation_in_image_alt_text(core):
+    rendered = render(core, "# Home\n\nText [@witt2006].\n\n![Chart from [@sherman2009a]](https://example.org/chart.png)\n")
+    assert rendered.problems == [(5, "citation @sherman2009a in an image's alt text: "
+                                     "describe the image in words there, and cite beside it")]
 
 
 def test_key_with_an_apostrophe(tmp_path):

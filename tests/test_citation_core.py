@@ -3,14 +3,16 @@ Markdown in, HTML out (pymdown-extensions' `MdCase.check_markdown` shape), in pr
 
 from __future__ import annotations
 
+import re
 import textwrap
 import unicodedata
+from dataclasses import replace
 
 import markdown
 import pytest
 from bs4 import BeautifulSoup
 
-from helpers import FIXTURE_BIB, STYLE
+from helpers import FIXTURE_BIB, STYLE, make_fixture_site
 from mkdocs_factsheet.citations.bibliography import read_bibliography
 from mkdocs_factsheet.citations.cache import Cache
 from mkdocs_factsheet.citations.citeproc import Citeproc
@@ -101,15 +103,87 @@ def test_the_document_lists_what_it_cites_where_bibliography_stands(extension):
 
 
 def test_the_extension_gives_the_html_the_site_gives(fixture_site):
-    page = "# Trials\n\nAcupuncture helped [@witt2006]. @sherman2009a found more.\n\n## Later\n\nAgain [see @witt2006, p. 490].\n"
-    built = fixture_site({"index.md": page})
+    # A heading with a citation and an ampersand: its id, its entry in the table of contents and its
+    # text in the backlinks as the site's, with toc's permalinks ("¶") as the project has them.
+    page = ("# Trials\n\nAcupuncture helped [@witt2006]. @sherman2009a found more.\n\n## Later & again [@sherman2009b]\n\n"
+            "Again [see @witt2006, p. 490].\n")
+    built = fixture_site({"index.md": page}, extra_config="markdown_extensions:\n  - toc:\n      permalink: true\n")
     result = built.build()
     assert result.returncode == 0, result.stderr
     site = built.html()
     alone = CitationsExtension(bibliography=built.path / "refs.bib", style=STYLE)
-    html = BeautifulSoup(markdown.markdown(page, extensions=[alone, "toc"]), "html.parser")
+    md = markdown.Markdown(extensions=[alone, "toc"], extension_configs={"toc": {"permalink": True}})
+    html = BeautifulSoup(md.convert(page), "html.parser")
     assert [str(s) for s in html.select("span.citation")] == [str(s) for s in site.select("span.citation")]
     assert str(html.select_one("ul.page-references")) == str(site.select_one("ul.page-references"))
+    assert [h["id"] for h in html.select("h1, h2")] == [h["id"] for h in site.select("[role=main] h1, [role=main] h2")]
+    contents = [a.get_text() for a in BeautifulSoup(md.toc, "html.parser").select("a")]
+    assert contents == [a.get_text() for a in site.select("ul.nav.flex-column a")] == ["Trials", "Later & again (Sherman 2009b)", "References"]
+
+
+# --- the same problems as the site, at the same lines ----------------------------------------
+# Each page, and what the site reports for it (without the "citations: " its logger adds). The
+# core once reported the first two without their lines, and the headings and the note not at
+# all; one build of a fixture site with every page gives the plugin's side.
+
+RAW_HTML = "inside an HTML block is published as typed: add markdown to the block's opening tag (<div markdown>), or cite outside the HTML"
+AS_THE_SITE_REPORTS = {
+    "image.md": (
+        "# Home\n\nText [@witt2006].\n\n![Chart from [@sherman2009a]](https://example.org/chart.png)\n",
+        ["docs/image.md:5: citation @sherman2009a in an image's alt text: describe the image in words there, and cite beside it"],
+    ),
+    # Front matter: lines are counted in the file, as an editor reads them.
+    "raw-html.md": (
+        "---\ntitle: Boxes\n---\n# Home\n\nText.\n\n<div class=\"box\">\nAs shown [@witt2006].\n</div>\n",
+        [f"docs/raw-html.md:9: citation [@witt2006] {RAW_HTML}"],
+    ),
+    "headings.md": (
+        "# Home\n\n## Cite 1\n\nA claim [@witt2006].\n\n## Ref witt2006\n\nMore [@sherman2009b].\n",
+        ["docs/headings.md:3: the heading 'Cite 1' gets the id cite-1, which a citation's link uses: "
+         "reword it, or give it an id of its own, e.g. {#cite1-section}",
+         "docs/headings.md:7: the heading 'Ref witt2006' gets the id ref-witt2006, which a citation's link uses: "
+         "reword it, or give it an id of its own, e.g. {#refwitt2006-section}"],
+    ),
+    # The same work cited before: each is found where it stands, not at the first citation of it.
+    "repeated.md": (
+        "# Home\n\nText [@witt2006].\n\n![Chart from [@witt2006]](https://example.org/chart.png)\n\n<div>\nAs shown [@witt2006].\n</div>\n",
+        ["docs/repeated.md:5: citation @witt2006 in an image's alt text: describe the image in words there, and cite beside it",
+         f"docs/repeated.md:8: citation [@witt2006] {RAW_HTML}"],
+    ),
+    "superseded.md": ("# Home\n\nAn old trial [@old2000].\n", ["docs/superseded.md:3: cites old2000, superseded (replaced by witt2006)"]),
+}
+SUPERSEDED_ENTRY = ("\n@article{old2000,\n  author = {Old, Ann},\n  title = {An old trial},\n  journal = {Journal},\n"
+                    "  year = {2000},\n  status = {superseded},\n  replacement = {witt2006},\n}\n")
+
+
+@pytest.fixture(scope="module")
+def reported(tmp_path_factory) -> tuple[list[str], CitationsExtension]:
+    """What the plugin reports for the pages of AS_THE_SITE_REPORTS (one strict build of one fixture
+    site), and the core with the same bibliography."""
+    pages = {name: page for name, (page, _) in AS_THE_SITE_REPORTS.items()}
+    built = make_fixture_site(tmp_path_factory.mktemp("as-the-site-reports"), pages, bib=FIXTURE_BIB + SUPERSEDED_ENTRY)
+    result = built.build()
+    assert result.returncode == 1 and "Traceback" not in result.stderr, result.stderr
+    logged = [re.sub(r"^[A-Z]+\s+-\s+citations: ", "", line) for line in result.stderr.splitlines()]
+    return logged, CitationsExtension(bibliography=built.path / "refs.bib", style=STYLE)
+
+
+def core_problems(extension: CitationsExtension, name: str) -> list[str]:
+    """What the core alone reports for the page, named as the site names it (a host of the core
+    knows the file it converts; Python-Markdown does not)."""
+    # MkDocs' own extensions, and meta for the front matter MkDocs reads before converting.
+    md = markdown.Markdown(extensions=[extension, "meta", "toc", "tables", "fenced_code"])
+    md.convert(AS_THE_SITE_REPORTS[name][0])
+    return [str(replace(problem, file=f"docs/{name}")) for problem in extension.problems]
+
+
+@pytest.mark.build
+@pytest.mark.parametrize("name", AS_THE_SITE_REPORTS)
+def test_the_core_reports_what_the_site_reports_at_the_same_line(reported, name):
+    logged, core = reported
+    expected = AS_THE_SITE_REPORTS[name][1]
+    assert core_problems(core, name) == expected
+    assert [line for line in logged if line.startswith(f"docs/{name}:")] == expected
 
 
 def test_a_works_name_is_its_citation_without_what_the_style_puts_round_it():

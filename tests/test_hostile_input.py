@@ -548,8 +548,8 @@ def page_and_bib(built, page: str):
     return built.build()
 
 
-# What only the plugin sees (heading ids against the whole page; a citation in raw HTML located
-# on its line), as builds; the rest read by the core in process.
+# Heading ids against the whole page, and a citation in raw HTML on its line, as the build stops
+# on them (the core reports the same: test_citation_core.py); the rest read by the core in process.
 @pytest.mark.parametrize("page, message", [
     ("# Home\n\n## Cite 1\n\nA claim [@witt2006].\n",
      "citations: docs/index.md:3: the heading 'Cite 1' gets the id cite-1, which a citation's link uses: reword it, "

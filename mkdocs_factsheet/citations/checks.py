@@ -7,10 +7,12 @@ from __future__ import annotations
 
 import difflib
 import re
+import xml.etree.ElementTree as etree
 
 from ..problems import Problem
 from .bibliography import Bibliography
 from .pages import CitedPage
+from .syntax import FoundOnPage
 
 
 def check_citations(pages: dict[str, CitedPage], bibliography: Bibliography, unavailable: str,
@@ -23,20 +25,10 @@ def check_citations(pages: dict[str, CitedPage], bibliography: Bibliography, una
     for path, cited_page in pages.items():
         page_file = f"{docs_folder}/{path}"
         found = cited_page.found
-        for citation in [*found.in_order, *found.misplaced]:
-            if not citation.problem and not unavailable:
-                unknown = [key for key in citation.keys if key not in entries]
-                if unknown:
-                    citation.problem = "; ".join(f"unknown citation key '{key}'{suggest(key, entries, citation.source)}" for key in unknown)
-            if citation.problem:
-                problems.append(Problem(citation.problem, page_file, citation.line))
-                continue
-            cited.update(citation.keys)
-            for key in citation.keys if not unavailable else []:
-                if status := entries[key].fields.get("status"):
-                    replacement = entries[key].fields.get("replacement")
-                    note = f"cites {key}, {status}" + (f" (replaced by {replacement})" if replacement else "")
-                    notes.append(Problem(note, page_file, citation.line, severity="info"))
+        page_problems, page_notes = check_document(found, entries, unavailable, page_file)
+        problems += page_problems
+        notes += page_notes
+        cited.update(key for citation in [*found.in_order, *found.misplaced] if not citation.problem for key in citation.keys)
         if "full" in found.lists:
             nocite = cited_page.page.meta.get("nocite") or []
             listed_anyway.update(nocite)
@@ -51,6 +43,28 @@ def check_citations(pages: dict[str, CitedPage], bibliography: Bibliography, una
     return problems, warnings, notes
 
 
+def check_document(found: FoundOnPage, entries: dict, unavailable: str, file: str | None) -> tuple[list[Problem], list[Problem]]:
+    """(problems, notes) of one page or document, once its citations are placed (reading_order.py):
+    an error per citation that cannot be resolved (an unknown key is noted in its `problem`), a
+    note (INFO) per citation of a superseded, withdrawn or retracted work. The plugin checks each
+    page with it, the core each document."""
+    problems, notes = [], []
+    for citation in [*found.in_order, *found.misplaced]:
+        if not citation.problem and not unavailable:
+            unknown = [key for key in citation.keys if key not in entries]
+            if unknown:
+                citation.problem = "; ".join(f"unknown citation key '{key}'{suggest(key, entries, citation.source)}" for key in unknown)
+        if citation.problem:
+            problems.append(Problem(citation.problem, file, citation.line))
+            continue
+        for key in citation.keys if not unavailable else []:
+            if status := entries[key].fields.get("status"):
+                replacement = entries[key].fields.get("replacement")
+                note = f"cites {key}, {status}" + (f" (replaced by {replacement})" if replacement else "")
+                notes.append(Problem(note, file, citation.line, severity="info"))
+    return problems, notes
+
+
 def suggest(key: str, entries: dict, source: str = "") -> str:
     """What the editor may have meant, in brackets, or ""."""
     following = re.search(rf"@{re.escape(key)}([^\s,;\]]+)", source)
@@ -63,6 +77,19 @@ def suggest(key: str, entries: dict, source: str = "") -> str:
     if close:
         return f" (did you mean '{close[0]}'?)"
     return f" (if it is not a citation, write \\@{key})" if source.startswith("@") else ""
+
+
+def check_style(data: bytes, name: str) -> list[Problem]:
+    """What keeps the file from being a CSL style, at its line: the plugin's check of csl_file and
+    the core's of its style, before pandoc, whose own message would name no line."""
+    try:
+        style = etree.fromstring(data)
+    except etree.ParseError as error:
+        line, column = error.position
+        return [Problem(f"not a complete CSL style: {str(error).split(':')[0]} at column {column}", name, line)]
+    if style.tag != "{http://purl.org/net/xbiblio/csl}style":
+        return [Problem('not a CSL style (no <style xmlns="http://purl.org/net/xbiblio/csl"> element)', name, 1)]
+    return []
 
 
 def check_page_files(pages, docs_folder: str, repair: bool) -> list[Problem]:

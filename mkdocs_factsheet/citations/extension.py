@@ -14,25 +14,28 @@ that loads Python-Markdown extensions can host it.
 
 from __future__ import annotations
 
+import re
 import tempfile
 import unicodedata
+from html import unescape
 from pathlib import Path
 
 from markdown.postprocessors import Postprocessor
 from markdown.preprocessors import Preprocessor
+from markdown.treeprocessors import Treeprocessor
 
 from ..problems import Problem
 from . import markup
 from .bibliography import Bibliography, read_bibliography
-from .checks import suggest
+from .checks import check_document, check_style
 from .cache import Cache
 from .citeproc import Citeproc, CiteprocError
 from .default_list import DefaultReferenceList
 from .pandoc_messages import Places, located
-from .pages import HEADING_OR_CITATION, locate
+from .reading_order import citations_by_section, place_citations, title_with_citations_as_text
 from .references import ReferenceLists, citation_affixes
 from .resolver import fix_citations, fix_reference_lists
-from .syntax import LIST_PLACEHOLDER, FoundOnPage
+from .syntax import FoundOnPage
 from .syntax import CitationsExtension as CitationSyntax
 
 
@@ -45,49 +48,46 @@ class CitationsExtension(CitationSyntax):
         super().__init__(lambda: self.document, bib_command, full_bib_command)
         self.document = FoundOnPage()
         self.source = ""  # the document's Markdown, to find each citation's line
+        self.tree_final = False  # once every treeprocessor has run: the postprocessors' next text is the document
+        self.md = None  # the Markdown it extends: its table of contents (toc) is read and completed
         self.bib_by_default, self.title, self.downloads = bib_by_default, title, downloads
-        self.bib_name = Path(bibliography).name
-        self.bibliography: Bibliography
-        self.bibliography, self.read_problems = read_bibliography(Path(bibliography).read_bytes(), self.bib_name)
-        self.style, self.style_name = Path(style).read_bytes(), Path(style).name
+        self.bib_name, self.style_name = Path(bibliography).name, Path(style).name
+        self.style, style_problems = _read_file(Path(style), "citation style")
+        bib_data, bib_problems = _read_file(Path(bibliography), "bibliography")
+        self.bibliography = Bibliography({})
+        if not bib_problems:
+            self.bibliography, bib_problems = read_bibliography(bib_data, self.bib_name)
+        # In the plugin's order: the style, then the bibliography.
+        self.read_problems = (style_problems or check_style(self.style, self.style_name)) + bib_problems
         self.cache = tempfile.TemporaryDirectory(prefix="citations-")  # this extension's formatted citations
         self.problems: list[Problem] = list(self.read_problems)
 
     def extendMarkdown(self, md):
         super().extendMarkdown(md)
         md.registerExtension(self)
+        self.md = md
         if self.bib_by_default:
             DefaultReferenceList(lambda: self.document).extendMarkdown(md)
-        md.preprocessors.register(_KeepSource(md, self), "citations_source", 5)
+        # Before Python-Markdown's own (normalize_whitespace 30, raw HTML blocks stashed at 20, meta
+        # 27) and pymdown's snippets (32): the Markdown as typed, as the plugin has each page's.
+        md.preprocessors.register(_KeepSource(md, self), "citations_source", 35)
+        md.treeprocessors.register(_TreeFinal(md, self), "citations_tree_final", -100)
         md.postprocessors.register(_FormatCitations(md, self), "citations_format", 5)
 
     def reset(self):
-        self.document, self.source = FoundOnPage(), ""
+        self.document, self.source, self.tree_final = FoundOnPage(), "", False
         self.problems = list(self.read_problems)
 
     def format(self, html: str) -> str:
         """The document's HTML with its citations and reference lists filled in."""
         found, lists = self.document, ReferenceLists(self.bibliography, citation_affixes(self.style))
-        title = self.title or markup.plain(_first_h1(html)) or "this document"
-        in_order, section, searched = [], "", 0
-        for match in HEADING_OR_CITATION.finditer(html):
-            if match.group(1):
-                section = markup.plain(_heading_text(html, match.end()))
-                continue
-            citation = found.citations[int(match.group(2))]
-            citation.number, citation.section = len(in_order) + 1, section
-            searched = locate(citation, self.source, searched, 1)
-            in_order.append(citation)
-        found.in_order = in_order
-        found.lists = set(LIST_PLACEHOLDER.findall(html))
+        title = self.title or unescape(markup.plain(_first_h1(html))) or "this document"  # text: backlinks escape it
         entries = self.bibliography.entries
+        place_citations(found, html, _headings(html, self.contents()), self.source, 1, entries)
+        in_order = found.in_order
         unavailable = str(self.read_problems[0]) if self.read_problems else ""
-        for citation in [*in_order, *found.misplaced]:
-            unknown = [key for key in citation.keys if key not in entries]
-            if unknown and not citation.problem and not unavailable:
-                citation.problem = "; ".join(f"unknown citation key '{key}'{suggest(key, entries, citation.source)}" for key in unknown)
-            if citation.problem:
-                self.problems.append(Problem(citation.problem, line=citation.line or None))
+        problems, notes = check_document(found, entries, unavailable, None)
+        self.problems += notes + problems  # in the order the plugin logs them
         if not unavailable:
             places = Places(self.bibliography, self.bib_name, self.style, self.style_name, [(None, c) for c in in_order])
             try:
@@ -108,15 +108,41 @@ class CitationsExtension(CitationSyntax):
         def list_html(kind: str) -> str:
             keys = lists.in_order(entries if kind == "full" else lists.cited_with_replacements(found))
             backlinks: dict[str, list] = {}
+            under = citations_by_section(in_order)
             for citation in in_order:
-                where = citation.section or title
+                # A citation in the heading reads as its formatted text, as in the site's backlinks.
+                where = lists.readable(citation.section, under[citation.section]) or title
                 for key in dict.fromkeys(citation.keys if not citation.problem else []):
                     backlinks.setdefault(key, []).append((f"#cite-{citation.number}", where))
             return lists.reference_list(keys, self.downloads, backlinks, bibliography=kind == "full")
 
         html, _ = fix_reference_lists(html, list_html)
         html, _ = fix_citations(html, citation_html)
+        self._cite_as_text_in_contents({citation.index: citation_html(citation.index, citation.source) for citation in in_order})
         return html
+
+    def contents(self) -> list[dict] | None:
+        """The document's headings as toc's tokens, flat ({'id', 'name', ...}): what MkDocs makes
+        a page's table of contents of; None without toc."""
+        tokens = getattr(self.md, "toc_tokens", None)
+        if tokens is None:
+            return None
+        flat, stack = [], list(reversed(tokens))
+        while stack:
+            token = stack.pop()
+            flat.append(token)
+            stack += reversed(token["children"])
+        return flat
+
+    def _cite_as_text_in_contents(self, text_of: dict[int, str]) -> None:
+        """A citation in a heading shows as plain text in toc's table of contents, as on the site."""
+        under = citations_by_section(self.document.in_order)
+        for token in self.contents() or []:
+            title = title_with_citations_as_text(token["name"], under, text_of)
+            if title != token["name"]:
+                self.md.toc = self.md.toc.replace(f'href="#{token["id"]}">{token["name"]}</a>', f'href="#{token["id"]}">{title}</a>')
+                token["name"] = title
+                token["html"], _ = fix_citations(token["html"], lambda index, source: markup.plain(text_of.get(index, source)))
 
     def _formatted(self, in_order) -> Citeproc:
         """pandoc started on the document's citations."""
@@ -142,13 +168,40 @@ class _KeepSource(Preprocessor):
         return lines
 
 
+class _TreeFinal(Treeprocessor):
+    """Notes that every treeprocessor has run. Before then, toc runs the postprocessors on each
+    heading and on its table of contents: those runs leave the citations as typed, as under
+    MkDocs (so a heading's id is the site's), and report nothing, so each problem is reported once."""
+
+    def __init__(self, md, extension: CitationsExtension):
+        super().__init__(md)
+        self.extension = extension
+
+    def run(self, root):
+        self.extension.tree_final = True
+
+
 class _FormatCitations(Postprocessor):
     def __init__(self, md, extension: CitationsExtension):
         super().__init__(md)
         self.extension = extension
 
     def run(self, text):
-        return self.extension.format(text)
+        return self.extension.format(text) if self.extension.tree_final else text
+
+
+def _read_file(path: Path, what: str) -> tuple[bytes, list[Problem]]:
+    """The file's bytes; or none and the Problem, as the plugin reports it, so that the document
+    still converts, each citation marked with why it cannot be resolved."""
+    try:
+        return path.read_bytes(), []
+    except FileNotFoundError:
+        return b"", [Problem(f"{what} file not found", path.name)]
+    except OSError as error:
+        return b"", [Problem(f"{what} file cannot be read ({error.strerror})", path.name)]
+
+
+_HEADING = re.compile(r'<h([1-6])[^>]*\bid="([^"]+)"[^>]*>(.*?)</h\1\s*>', re.DOTALL)
 
 
 def _first_h1(html: str) -> str:
@@ -156,11 +209,13 @@ def _first_h1(html: str) -> str:
     return html[html.find(">", start) + 1 : html.find("</h1>", start)] if start >= 0 else ""
 
 
-def _heading_text(html: str, after: int) -> str:
-    """The inner HTML of the heading whose opening tag's id ends at `after`."""
-    start = html.find(">", after) + 1
-    end = html.find("</h", start)
-    return html[start:end]
+def _headings(html_text: str, contents: list[dict] | None) -> dict[str, str]:
+    """{id: text} of each heading, as the plugin has them from MkDocs' table of contents: from
+    toc's tokens where toc runs (without its permalinks' "¶"), else from the HTML; as text, which
+    backlinks escape."""
+    if contents is not None:
+        return {token["id"]: unescape(markup.plain(token["name"])) for token in contents}
+    return {unescape(id): unescape(markup.plain(inner)) for _, id, inner in _HEADING.findall(html_text)}
 
 
 def makeExtension(**kwargs):  # noqa: N802 - the name Python-Markdown looks for

@@ -27,7 +27,7 @@ mistake fixed is gone on the next rebuild; only the caches on disk carry over.
 
 from __future__ import annotations
 
-import html
+import time
 from pathlib import Path
 
 from mkdocs.exceptions import PluginError
@@ -49,10 +49,11 @@ from .default_list import DefaultReferenceList
 from .downloads import DOWNLOADS_DIR
 from .pages import CitedPages, toc_items
 from .pandoc_messages import Places, located
+from .reading_order import citations_by_section, title_with_citations_as_text
 from .references import ReferenceLists
 from .resolver import fix_citations, fix_reference_lists
 from .sources import Sources
-from .syntax import CITED_KEY, Citation, CitationsExtension, probable_citations
+from .syntax import CITED_KEY, CitationsExtension, probable_citations
 
 log = get_plugin_logger("citations")
 
@@ -158,12 +159,9 @@ class CitationsPlugin(BibTexPlugin):
 
 def _cite_as_text_in_contents(toc, found, text_of: dict[int, str]) -> None:
     """A citation in a heading shows as plain text in the table of contents."""
-    under = _by_section(found.in_order)  # a heading's own citations are under it: linear, not quadratic
+    under = citations_by_section(found.in_order)  # a heading's own citations are under it: linear, not quadratic
     for item in toc_items(toc):
-        for citation in under.get(html.unescape(markup.plain(item.title)), ()):
-            for written in (citation.source, html.escape(citation.source, quote=False)):
-                if written in item.title:
-                    item.title = item.title.replace(written, markup.plain(text_of.get(citation.index, "")))
+        item.title = title_with_citations_as_text(item.title, under, text_of)
 
 
 class SiteCitations:
@@ -226,6 +224,7 @@ class SiteCitations:
         citeproc = self.sources.citeproc
         if not citeproc or self.unavailable:
             return []
+        waiting, started = bool(citeproc.running), time.perf_counter()
         try:
             formatted = citeproc.result()
         except CiteprocError as error:
@@ -235,6 +234,8 @@ class SiteCitations:
         for warning in citeproc.warnings:
             for problem in located(warning, self._pandoc_places()):
                 report_problem(log, problem)
+        if waiting:  # how long the pages waited for pandoc (`mkdocs build -v`; bench/run.py --timeline)
+            log.debug(f"waited {time.perf_counter() - started:.2f} s for pandoc")
         self.lists.use(formatted)
         return []
 
@@ -301,7 +302,7 @@ class SiteCitations:
         for path, cited in self.pages.pages.items():
             page = cited.page
             title = self.titles.get(path) or page.meta.get("title") or page.file.name
-            under, readable = _by_section(cited.found.in_order), {}
+            under, readable = citations_by_section(cited.found.in_order), {}
             for citation in cited.found.in_order:
                 if citation.problem:
                     continue
@@ -312,11 +313,3 @@ class SiteCitations:
                 for key in dict.fromkeys(citation.keys):
                     places.setdefault(key, []).append((page.file.url, where, citation.number))
         return places
-
-
-def _by_section(citations: list[Citation]) -> dict[str, list[Citation]]:
-    """The citations under each heading (by its text), which include those in the heading itself."""
-    under: dict[str, list[Citation]] = {}
-    for citation in citations:
-        under.setdefault(citation.section, []).append(citation)
-    return under

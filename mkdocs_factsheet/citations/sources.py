@@ -8,13 +8,13 @@ where they cannot be used (`unavailable` says why).
 
 from __future__ import annotations
 
-import xml.etree.ElementTree as etree
 from pathlib import Path
 
 from ..problems import Problem
 from ..project_files import outside_option
 from .bibliography import Bibliography, read_bibliography
 from .cache import Cache, read_bibliography_cache, write_bibliography_cache
+from .checks import check_style
 from .citeproc import CACHE_FORMAT, Citeproc, CiteprocError, digest
 from .downloads import downloads
 from .references import citation_affixes
@@ -69,14 +69,8 @@ class Sources:
         if not (found := self._read_option_file("csl_file", "citation style", name)):
             return None
         path, data = found
-        try:
-            style = etree.fromstring(data)
-        except etree.ParseError as error:
-            line, column = error.position
-            self.problems.append(Problem(f"not a complete CSL style: {str(error).split(':')[0]} at column {column}", name, line))
-            return None
-        if style.tag != "{http://purl.org/net/xbiblio/csl}style":
-            self.problems.append(Problem('not a CSL style (no <style xmlns="http://purl.org/net/xbiblio/csl"> element)', name, 1))
+        if problems := check_style(data, name):
+            self.problems += problems
             return None
         self.csl_path, self.csl = path.resolve(), data
         self.affixes = citation_affixes(data)

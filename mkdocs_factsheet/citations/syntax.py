@@ -47,6 +47,7 @@ class Citation:
     number: int = 0  # its place on the page (id cite-N), in reading order
     section: str = ""  # the heading it stands under, for backlinks
     index: int = -1  # its placeholder's number, in the order the parser found it
+    near: str = ""  # Markdown it stands in, searched for first to find its line (an image, an HTML block)
 
 
 @dataclass
@@ -65,17 +66,6 @@ class FoundOnPage:
         # Shown as typed if nothing fills it in; never parsed again.
         placeholder.text = AtomicString(citation.source)
         return placeholder
-
-
-def clashing_headings(titles: dict[str, str], keys) -> list[Citation]:
-    """Headings whose ids are the ids of citations (cite-N) or reference entries (ref-KEY)
-    {heading id: its text}: a link to either would land on the wrong one."""
-    return [
-        Citation(title, [], f"the heading '{title}' gets the id {id}, which a citation's link uses: "
-                            f"reword it, or give it an id of its own, e.g. {{#{id.replace('-', '')}-section}}")
-        for id, title in titles.items()
-        if re.fullmatch(r"cite-\d+", id) or (id.startswith("ref-") and id[4:] in keys)
-    ]
 
 
 def read_group(text: str) -> Citation:
@@ -211,7 +201,8 @@ class ImageAltCitationTreeprocessor(Treeprocessor):
             for key in CITED_KEY.finditer(image.get("alt", "")):
                 source = key.group(0)
                 self.current_page().misplaced.append(Citation(source, [key.group(2) or key.group(3)],
-                    f"citation {source} in an image's alt text: describe the image in words there, and cite beside it"))
+                    f"citation {source} in an image's alt text: describe the image in words there, and cite beside it",
+                    near="![" + image.get("alt", "")))
 
 
 class AttributeListTreeprocessor(Treeprocessor):
@@ -256,7 +247,7 @@ class RawHtmlCitationTreeprocessor(Treeprocessor):
                 keys = [braced or plain for _, braced, plain in CITED_KEY.findall(match.group(0))]
                 self.current_page().misplaced.append(Citation(match.group(0), keys,
                     f"citation {match.group(0)} inside an HTML block is published as typed: add markdown "
-                    f"to the block's opening tag (<div markdown>), or cite outside the HTML"))
+                    f"to the block's opening tag (<div markdown>), or cite outside the HTML", near=block.strip()))
 
 
 class CitationsExtension(Extension):
