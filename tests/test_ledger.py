@@ -227,6 +227,16 @@ UNCITED = [
 ]
 
 
+def uncited_claim_at_line_15(what: str) -> list[str]:
+    """What the ledger says of an uncited claim added at the end of PAGE (its line 15)."""
+    return [
+        f"docs/index.md:15: states {what} with no citation: cite the work it comes from ([@key]), "
+        "or say whose claim it is (\"The factsheet said …\")",
+        f"docs/index.md:15: this sentence states {what} but has no entry in evidence/claims/index.yml: "
+        "add one, with cites: [] as it cites nothing (./run ledger missing docs/index.md prints it)",
+    ]
+
+
 def entry(says: str, cites: str = "") -> str:
     return f'- says: "{says}"\n  cites: [{cites}]\n  source: "words"\n  seen: "PubMed 2"\n  checked: 2026-12-01\n'
 
@@ -234,12 +244,7 @@ def entry(says: str, cites: str = "") -> str:
 @pytest.mark.parametrize("sentence, what", UNCITED)
 def test_an_uncited_claim_on_a_patient_page_needs_a_source_or_whose_claim_it_is(sentence, what):
     page = PAGE + f"\n{sentence}\n"
-    assert problems(page=page) == [
-        f"docs/index.md:15: states {what} with no citation: cite the work it comes from ([@key]), "
-        "or say whose claim it is (\"The factsheet said …\")",
-        f"docs/index.md:15: this sentence states {what} but has no entry in evidence/claims/index.yml: "
-        "add one, with cites: [] as it cites nothing (./run ledger missing docs/index.md prints it)",
-    ]
+    assert problems(page=page) == uncited_claim_at_line_15(what)
     attributed = sentence[0].lower() + sentence[1:-1]
     assert problems(page=PAGE + f"\nThe factsheet said: {attributed}.\n", claims=CLAIMS + entry(attributed)) == []
     assert problems(page=PAGE + f"\n{sentence[:-1]} [@rct2006].\n", claims=CLAIMS + entry(sentence[:-1], "rct2006")) == []
@@ -271,12 +276,7 @@ SHARES_KINDS_FINDINGS = [
 @pytest.mark.parametrize("sentence, what", SHARES_KINDS_FINDINGS)
 def test_a_share_a_kind_or_a_finding_on_a_patient_page_needs_a_source_or_whose_claim_it_is(sentence, what):
     page = PAGE + f"\n{sentence}\n"
-    assert problems(page=page) == [
-        f"docs/index.md:15: states {what} with no citation: cite the work it comes from ([@key]), "
-        "or say whose claim it is (\"The factsheet said …\")",
-        f"docs/index.md:15: this sentence states {what} but has no entry in evidence/claims/index.yml: "
-        "add one, with cites: [] as it cites nothing (./run ledger missing docs/index.md prints it)",
-    ]
+    assert problems(page=page) == uncited_claim_at_line_15(what)
     cited = sentence[:-1] + " [@rct2006]."
     assert problems(page=PAGE + f"\n{cited}\n", claims=CLAIMS + entry(sentence[:-1], "rct2006")) == []
     attributed = "The factsheet said " + sentence[0].lower() + sentence[1:]
