@@ -343,9 +343,11 @@ class Preview:
         while True:
             log = self.log
             last = log.rfind("Detected file changes")
-            ended = re.search(r"Reloading browsers|An error happened during the rebuild", log[last:]) if last >= 0 else True
+            if last < 0:  # no rebuild yet
+                return
+            ended = re.search(r"Reloading browsers|An error happened during the rebuild", log[last:])
             if ended:
-                assert last < 0 or "An error happened" not in ended[0], f"the preview is stuck after a failed rebuild:\n{log[last:][-3000:]}"
+                assert "An error happened" not in ended[0], f"the preview is stuck after a failed rebuild:\n{log[last:][-3000:]}"
                 return
             assert self.process.poll() is None, f"mkdocs serve stopped:\n{log[-3000:]}"
             assert time.monotonic() < deadline, f"still rebuilding after {CHANGE_SECONDS} s:\n{log[last:][-3000:]}"
